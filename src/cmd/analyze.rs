@@ -1,0 +1,130 @@
+//! `backchannel analyze`: runs the pipeline over a production and writes the reports.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use backchannel::pipeline::{run as run_pipeline, Limits};
+use backchannel::report::{top_agencies, write_reports, ReportOptions};
+use backchannel::rules::Rules;
+
+/// Read a production and write the findings.
+///
+/// Reads every file under the inputs (folders are walked recursively; the format is
+/// detected from content), recovers each message including quoted and forwarded ones,
+/// and writes messages.csv, flags.csv, agencies.csv, redactions.csv, errors.csv,
+/// findings.xlsx, messages.parquet and messages.ndjson into the output folder.
+///
+/// Examples:
+///   backchannel analyze                          # the sample production in corpus/
+///   backchannel analyze ~/foia/ice-2019 --out ~/foia/ice-2019-reports
+///   backchannel analyze batch1/ batch2/ extra.mbox --rules my-rules.json --quiet
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files or folders to read. Default: corpus/ (the sample production).
+    /// Example: `backchannel analyze releases/2019 releases/extra.mbox`
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Folder to write the reports into (created if missing). Default: reports/.
+    /// Example: `--out ~/foia/reports`
+    #[arg(long, short, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+
+    /// A rules file extending the defaults (see `backchannel rules`): its lists are added
+    /// to the default lists, its scoring values replace the defaults.
+    /// Example: `--rules my-rules.json`
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Skip findings.xlsx (the CSV, Parquet and NDJSON files are still written).
+    /// Example: `--no-xlsx`
+    #[arg(long)]
+    pub no_xlsx: bool,
+
+    /// Files larger than this many megabytes are reported in errors.csv, not read.
+    /// Example: `--max-file-mb 1024`
+    #[arg(long, value_name = "MB", default_value_t = 256)]
+    pub max_file_mb: u64,
+
+    /// No progress bar and no summary on stderr.
+    /// Example: `--quiet`
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let rules = match &args.rules {
+        Some(path) => Rules::with_user_file(path)
+            .with_context(|| format!("loading rules from {}", path.display()))?,
+        None => Rules::default_rules().context("loading the default rules")?,
+    };
+    let inputs = if args.inputs.is_empty() {
+        vec![PathBuf::from("corpus")]
+    } else {
+        args.inputs.clone()
+    };
+    let progress = progress_bar(args.quiet);
+    let limits = Limits {
+        max_file_bytes: args.max_file_mb.saturating_mul(1024 * 1024),
+    };
+    let output = run_pipeline(&inputs, &rules, &limits, &progress).with_context(|| {
+        format!(
+            "reading {} (check that the path exists and is readable)",
+            inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    progress.finish_and_clear();
+    let options = ReportOptions {
+        xlsx: !args.no_xlsx,
+    };
+    write_reports(&args.out, &output.records, &output.errors, &output.summary, &options)
+        .with_context(|| format!("writing reports to {} (is it writable?)", args.out.display()))?;
+    if !args.quiet {
+        print_summary(&output, &args.out);
+    }
+    Ok(())
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {pos}/{len} files {wide_bar} {elapsed}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn print_summary(output: &backchannel::pipeline::RunOutput, out: &std::path::Path) {
+    let s = &output.summary;
+    let top = top_agencies(&output.records, 5)
+        .into_iter()
+        .map(|(name, n)| format!("{name} ({n})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mb = s.bytes as f64 / 1_048_576.0;
+    eprintln!(
+        "backchannel: {} files ({:.1} MB), {} messages, {} flagged informal requests, {} error rows, {:.2} s ({:.1} MB/s)",
+        s.files,
+        mb,
+        s.messages,
+        s.flagged,
+        s.error_rows,
+        s.elapsed_secs,
+        if s.elapsed_secs > 0.0 { mb / s.elapsed_secs } else { 0.0 }
+    );
+    if !top.is_empty() {
+        eprintln!("top agencies: {top}");
+    }
+    eprintln!("reports written to {}", out.display());
+}

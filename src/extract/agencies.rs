@@ -1,0 +1,410 @@
+//! Agencies: takes text (already OCR-repaired) or an address and gives the agencies it
+//! names or makes evident, from the rules' gazetteer (aliases and email domains) and from
+//! the agency patterns ("<Place> Police Department", "<Place> County Sheriff's Office").
+
+use std::borrow::Cow;
+
+use crate::model::Agency;
+use crate::rules::Rules;
+
+/// One agency found in text, with where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyHit {
+    pub agency: Agency,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Every agency named in `text`, in order of first appearance, each once.
+pub fn agencies_in(text: &str, rules: &Rules) -> Vec<Agency> {
+    let mut hits = hits_in(text, rules);
+    hits.sort_by_key(|h| h.start);
+    let mut out: Vec<Agency> = Vec::new();
+    for h in hits {
+        if !out.iter().any(|a| a.name == h.agency.name) {
+            out.push(h.agency);
+        }
+    }
+    out
+}
+
+/// All agency mentions with their positions (overlapping mentions of one name kept once).
+pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
+    let text = titlecase_shouting(text);
+    let text = text.as_ref();
+    let mut hits = Vec::new();
+    for (automaton, targets) in [
+        (&rules.alias_ci, &rules.alias_ci_target),
+        (&rules.alias_cs, &rules.alias_cs_target),
+    ] {
+        for m in automaton.find_iter(text) {
+            if !word_bounded(text, m.start(), m.end()) {
+                continue;
+            }
+            let entry = rules.agency(targets[m.pattern().as_usize()]);
+            hits.push(AgencyHit {
+                agency: Agency {
+                    name: entry.name.clone(),
+                    kind: entry.kind.clone(),
+                },
+                start: m.start(),
+                end: m.end(),
+            });
+        }
+    }
+    for pattern in &rules.patterns {
+        for caps in pattern.regex.captures_iter(text) {
+            let Some(whole) = caps.get(0) else { continue };
+            let Some(name) = fill_template(&pattern.template, &caps, rules) else {
+                continue;
+            };
+            if rules.not_agencies.contains(&name.to_ascii_lowercase()) {
+                continue;
+            }
+            // A pattern hit inside a gazetteer hit ("Los Angeles County Sheriff's
+            // Department") is the gazetteer's agency.
+            if hits
+                .iter()
+                .any(|h| h.start <= whole.start() && h.end >= whole.end() && h.agency.kind != "vendor")
+            {
+                continue;
+            }
+            hits.push(AgencyHit {
+                agency: Agency {
+                    name,
+                    kind: pattern.kind.clone(),
+                },
+                start: whole.start(),
+                end: whole.end(),
+            });
+        }
+    }
+    hits
+}
+
+fn word_bounded(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(|c| c.is_alphanumeric() || c == '@' || c == '.' && start >= 2 && text.as_bytes()[start - 2].is_ascii_alphanumeric())
+        && !after.is_some_and(|c| c.is_alphanumeric() || c == '@')
+}
+
+/// Builds the canonical name from a pattern's template; `None` when the place is only
+/// stop words ("The Police Department").
+fn fill_template(template: &str, caps: &regex::Captures, rules: &Rules) -> Option<String> {
+    let mut name = template.to_string();
+    if let Some(place) = caps.name("place") {
+        let trimmed = trim_place(place.as_str(), rules)?;
+        name = name.replace("{place}", &trimmed);
+    } else {
+        name = name.replace("{place} ", "");
+    }
+    for group in ["suffix", "office", "dept", "kind"] {
+        let key = format!("{{{group}}}");
+        if let Some(value) = caps.name(group) {
+            let v = match value.as_str() {
+                "Dept" | "Dept." => "Department",
+                other => other,
+            };
+            name = name.replace(&key, v);
+        }
+    }
+    Some(name.replace("  ", " ").trim().to_string())
+}
+
+fn trim_place(place: &str, rules: &Rules) -> Option<String> {
+    let words: Vec<&str> = place.split([' ', '-']).filter(|w| !w.is_empty()).collect();
+    let first_kept = words.iter().position(|w| {
+        let bare = w.trim_end_matches(['.', '\'', ',']);
+        !rules
+            .place_stopwords
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(bare))
+    })?;
+    let kept = &words[first_kept..];
+    // A place is at most four words; more means the pattern ran over a name or a title.
+    let kept = &kept[kept.len().saturating_sub(4)..];
+    if kept.is_empty() {
+        return None;
+    }
+    Some(
+        kept.iter()
+            .map(|w| title_word(w))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// `KERN` → `Kern`; already mixed-case words stay.
+fn title_word(w: &str) -> String {
+    if w.len() > 2 && w.chars().all(|c| !c.is_lowercase()) {
+        let mut out = String::with_capacity(w.len());
+        for (i, c) in w.chars().enumerate() {
+            if i == 0 {
+                out.push(c);
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+        out
+    } else {
+        w.to_string()
+    }
+}
+
+/// Lines in capitals ("LONG BEACH POLICE DEPARTMENT") are title-cased, byte for byte, so
+/// that the patterns written for ordinary text read them; acronyms of four letters or
+/// fewer stay.
+pub fn titlecase_shouting(text: &str) -> Cow<'_, str> {
+    let shouting_line = |line: &str| {
+        let letters = line.chars().filter(|c| c.is_ascii_alphabetic()).count();
+        letters >= 8 && !line.chars().any(|c| c.is_ascii_lowercase())
+    };
+    if !text.lines().any(shouting_line) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if !shouting_line(line) {
+            out.push_str(line);
+            continue;
+        }
+        for word in line.split_inclusive([' ', '\t', '\n', '-', '/']) {
+            let letters = word.chars().filter(|c| c.is_ascii_alphabetic()).count();
+            if letters <= 4 && !word.contains("'S") {
+                out.push_str(word);
+                continue;
+            }
+            for (i, c) in word.char_indices() {
+                if i == 0 {
+                    out.push(c);
+                } else {
+                    out.push(c.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The domain of an address (`Name <a@ice.dhs.gov>`, `(b)(6) @ice.dhs.gov'`).
+pub fn domain_of(address: &str) -> Option<String> {
+    let at = address.rfind('@')?;
+    let domain: String = address[at + 1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+        .collect::<String>()
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    domain.contains('.').then_some(domain)
+}
+
+/// The agency an email domain belongs to, from the gazetteer: the domain itself or the
+/// nearest parent listed (`mail.fbi.gov` → `fbi.gov`).
+pub fn agency_of_domain(domain: &str, rules: &Rules) -> Option<Agency> {
+    let repaired = crate::text::repair_ocr(domain).to_ascii_lowercase();
+    let mut d = repaired.as_str();
+    loop {
+        if let Some(&i) = rules.domain_to_agency.get(d) {
+            let e = rules.agency(i);
+            return Some(Agency {
+                name: e.name.clone(),
+                kind: e.kind.clone(),
+            });
+        }
+        let (_, rest) = d.split_once('.')?;
+        if !rest.contains('.') {
+            return None;
+        }
+        d = rest;
+    }
+}
+
+/// What an email domain says about its holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainKind {
+    /// Listed in the gazetteer, or a government top-level domain.
+    Government,
+    /// Webmail: anyone, agency staff included.
+    Webmail,
+    /// A company, a newspaper, an NGO... or a city whose domain says nothing.
+    Other,
+}
+
+pub fn domain_kind(domain: &str, rules: &Rules) -> DomainKind {
+    if rules.file.webmail_domains.iter().any(|w| w == domain) {
+        return DomainKind::Webmail;
+    }
+    if agency_of_domain(domain, rules).is_some_and(|a| a.kind != "vendor") {
+        return DomainKind::Government;
+    }
+    let gov_tld = [".gov", ".mil", ".us", ".city"]
+        .iter()
+        .any(|t| domain.ends_with(t))
+        || domain.contains(".gov.");
+    let hinted = rules
+        .file
+        .government_domain_hints
+        .iter()
+        .any(|h| domain.contains(h.as_str()));
+    if gov_tld || hinted {
+        DomainKind::Government
+    } else {
+        DomainKind::Other
+    }
+}
+
+/// The agency a signature block names: among the last lines of a body, a short line
+/// that starts with an agency or is mostly an agency's name.
+pub fn signature_agency(body: &str, rules: &Rules) -> Option<Agency> {
+    let lines: Vec<&str> = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let tail = &lines[lines.len().saturating_sub(8)..];
+    for line in tail.iter().rev().copied() {
+        if line.len() > 80 {
+            continue;
+        }
+        let repaired = crate::text::repair_ocr(line);
+        let mut hits = hits_in(&repaired, rules);
+        hits.sort_by_key(|h| (h.agency.kind == "vendor", h.start));
+        let content = line.chars().filter(|c| !c.is_whitespace()).count().max(1);
+        for h in hits {
+            let covered = repaired[h.start..h.end]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .count();
+            let leading = repaired[..h.start]
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .is_empty();
+            if leading || covered * 5 >= content * 2 {
+                return Some(h.agency);
+            }
+        }
+    }
+    None
+}
+
+/// Words that end the place part of an agency's name.
+const KIND_WORDS: [&str; 16] = [
+    "County", "Police", "Sheriff", "Sheriff's", "Department", "Water", "Probation", "Highway",
+    "State", "Regional", "District", "Municipal", "Irrigation", "Public", "Power", "Fusion",
+];
+
+/// Whether an email domain plausibly belongs to an agency named in the same file: its
+/// name part (`chulavistaca`, `co.merced.ca.us`, `cityofpasadena`, `kernsheriff`) is the
+/// agency's place, or the initials of its name (`cvwd`, `sbcsd`). A county domain prefers
+/// the sheriff, a city domain the police department.
+pub fn domain_matches(domain: &str, agency: &Agency) -> bool {
+    let place: Vec<&str> = agency
+        .name
+        .split_whitespace()
+        .take_while(|w| !KIND_WORDS.contains(w))
+        .collect();
+    if place.is_empty() {
+        return false;
+    }
+    let place_key: String = place.concat().to_ascii_lowercase();
+    let initials: String = agency
+        .name
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .filter_map(|w| w.chars().next())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let county_domain = domain.starts_with("co.") || domain.contains("county") || domain.contains("sheriff");
+    let is_sheriff = agency.name.contains("Sheriff");
+    domain_cores(domain).iter().any(|core| {
+        let place_hit = *core == place_key;
+        let initials_hit = core.len() >= 3 && *core == initials;
+        (place_hit && (is_sheriff == county_domain || !agency.kind.starts_with("local_police")))
+            || initials_hit
+    })
+}
+
+/// The name parts of a domain with government affixes removed.
+fn domain_cores(domain: &str) -> Vec<String> {
+    const DROP: [&str; 12] = ["gov", "org", "com", "net", "us", "ca", "city", "info", "www", "mail", "co", "ci"];
+    const PREFIXES: [&str; 4] = ["cityof", "countyof", "townof", "villageof"];
+    const SUFFIXES: [&str; 8] = ["county", "sheriff", "city", "gov", "pd", "police", "ca", "so"];
+    domain
+        .split('.')
+        .filter(|p| !DROP.contains(p))
+        .map(|p| {
+            let mut core = p.replace('-', "");
+            for pre in PREFIXES {
+                if let Some(rest) = core.strip_prefix(pre) {
+                    core = rest.to_string();
+                }
+            }
+            for suf in SUFFIXES {
+                if core.len() > suf.len() + 2 {
+                    if let Some(rest) = core.strip_suffix(suf) {
+                        core = rest.to_string();
+                    }
+                }
+            }
+            core
+        })
+        .filter(|c| c.len() >= 2)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<String> {
+        let rules = Rules::default_rules().unwrap();
+        agencies_in(text, &rules).into_iter().map(|a| a.name).collect()
+    }
+
+    #[test]
+    fn gazetteer_aliases_fold_into_the_agency() {
+        assert_eq!(names("HSI and ERO both asked; ICE agrees."), vec!["U.S. Immigration and Customs Enforcement"]);
+        assert!(names("the ice was thin").is_empty());
+    }
+
+    #[test]
+    fn patterns_catch_unlisted_agencies() {
+        assert_eq!(names("Det. Lorena Vasquez | Chula Vista Police Department"), vec!["Chula Vista Police Department"]);
+        assert_eq!(names("Hope all is well over at Ontario PD."), vec!["Ontario Police Department"]);
+        assert_eq!(names("Kern County Sheriff's Office"), vec!["Kern County Sheriff's Office"]);
+        assert_eq!(names("LONG BEACH POLICE DEPARTMENT"), vec!["Long Beach Police Department"]);
+        assert_eq!(names("Thanks, The Police Department"), Vec::<String>::new());
+        assert_eq!(names("a Coachella Valley Water District account"), vec!["Coachella Valley Water District"]);
+        assert_eq!(names("Arizona Highway Patrol"), vec!["Arizona Highway Patrol"]);
+    }
+
+    #[test]
+    fn original_message_is_not_an_agency() {
+        assert!(names("-----Original Message-----").is_empty());
+    }
+
+    #[test]
+    fn domains_and_signatures() {
+        let rules = Rules::default_rules().unwrap();
+        assert_eq!(domain_of("\"A\" <a.b@ice.dhs.gov>").as_deref(), Some("ice.dhs.gov"));
+        assert_eq!(domain_of("(b)(6) @ontarioca.gov'").as_deref(), Some("ontarioca.gov"));
+        assert_eq!(agency_of_domain("ice.dhs.gov", &rules).unwrap().name, "U.S. Immigration and Customs Enforcement");
+        assert_eq!(domain_kind("gmail.com", &rules), DomainKind::Webmail);
+        assert_eq!(domain_kind("ontarioca.gov", &rules), DomainKind::Government);
+        assert_eq!(domain_kind("sacvalleyledger.com", &rules), DomainKind::Other);
+        let body = "Can you run it?\n\nThanks,\nMarisol\n\nSpecial Agent\nHomeland Security Investigations, Santa Ana";
+        assert_eq!(signature_agency(body, &rules).unwrap().name, "U.S. Immigration and Customs Enforcement");
+    }
+
+    #[test]
+    fn domains_match_agencies_of_the_file() {
+        let a = |name: &str, kind: &str| Agency { name: name.into(), kind: kind.into() };
+        assert!(domain_matches("chulavistaca.gov", &a("Chula Vista Police Department", "local_police")));
+        assert!(domain_matches("co.merced.ca.us", &a("Merced County Sheriff's Office", "local_police")));
+        assert!(!domain_matches("co.merced.ca.us", &a("Merced Police Department", "local_police")));
+        assert!(domain_matches("cityofmerced.org", &a("Merced Police Department", "local_police")));
+        assert!(domain_matches("cvwd.org", &a("Coachella Valley Water District", "utility")));
+        assert!(domain_matches("kernsheriff.org", &a("Kern County Sheriff's Office", "local_police")));
+        assert!(!domain_matches("sacvalleyledger.com", &a("Sacramento County Sheriff's Office", "local_police")));
+    }
+}

@@ -1,0 +1,182 @@
+//! Redactions: takes text as printed and gives its contiguous redacted spans. Exemption
+//! codes standing for withheld text (`(b)(6)`, `(b) (7)(c)`, `B6`, `b7c`, `B7(C)`),
+//! `[REDACTED]`, runs of `█` and runs of `X` standing for a value are tokens; tokens
+//! separated only by a short list separator (`, `, `; `, ` `) are one span; each span
+//! carries its codes normalised to the federal form.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::model::Redaction;
+
+fn token_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"(?P<long>\(\s*[bB]\s*\)\s*\(\s*(?P<ln>[1-9])\s*\)(?:\s*\(\s*(?P<ll>[A-Fa-f])\s*\))?)",
+            r"|(?P<short>\b(?:B\s?(?P<sn>[1-9])(?:\s?\((?P<sl1>[A-Fa-f])\)|(?P<sl2>[A-Fa-f]))?|b(?P<bn>[1-9])(?P<bl>[A-Fa-f])?)\b(?:\s-\s?\d{1,2}\b)?)",
+            r"|(?P<mark>\[\s*(?i:redacted|withheld|redaction)\s*\]|<\s*(?i:redacted)\s*>|\bREDACTED\b)",
+            r"|(?P<block>[█■▇▆▌▐]+)",
+            r"|(?P<xs>\b[Xx]{3,}(?:[-/.][Xx]{2,})*\b)",
+        ))
+        .unwrap_or_else(|e| unreachable!("constant pattern: {e}"))
+    })
+}
+
+/// Words that make a following `B6`-style token a label, not an exemption.
+const NOT_CODE_BEFORE: [&str; 14] = [
+    "room", "unit", "building", "bldg", "suite", "apt", "form", "vitamin", "section", "model",
+    "exhibit", "level", "gate", "row",
+];
+
+struct Token {
+    start: usize,
+    end: usize,
+    code: Option<String>,
+}
+
+/// The redacted spans in `text`, in order.
+pub fn redactions_in(text: &str) -> Vec<Redaction> {
+    let tokens = tokens(text);
+    let mut out: Vec<Redaction> = Vec::new();
+    let mut last_end: Option<usize> = None;
+    for t in tokens {
+        let joined = last_end.is_some_and(|end| is_separator_gap(&text[end..t.start]));
+        if joined {
+            if let Some(span) = out.last_mut() {
+                span.text.push_str(&text[last_end.unwrap_or(t.start)..t.end]);
+                if let Some(code) = t.code {
+                    if !span.codes.contains(&code) {
+                        span.codes.push(code);
+                    }
+                }
+            }
+        } else {
+            out.push(Redaction {
+                text: text[t.start..t.end].to_string(),
+                codes: t.code.into_iter().collect(),
+            });
+        }
+        last_end = Some(t.end);
+    }
+    out
+}
+
+fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    for caps in token_regex().captures_iter(text) {
+        let Some(whole) = caps.get(0) else { continue };
+        let code = if caps.name("long").is_some() {
+            caps.name("ln")
+                .map(|n| normalise(n.as_str(), caps.name("ll").map(|l| l.as_str())))
+        } else if caps.name("short").is_some() {
+            if !short_code_context(text, whole.start()) {
+                continue;
+            }
+            let number = caps.name("sn").or_else(|| caps.name("bn"));
+            let letter = caps
+                .name("sl1")
+                .or_else(|| caps.name("sl2"))
+                .or_else(|| caps.name("bl"));
+            number.map(|n| normalise(n.as_str(), letter.map(|l| l.as_str())))
+        } else {
+            None
+        };
+        out.push(Token {
+            start: whole.start(),
+            end: whole.end(),
+            code,
+        });
+    }
+    out
+}
+
+/// `B6` is a code unless a word such as "Room" or "Unit" labels it, or it sits inside a
+/// larger token (`B6-12`, `1.4(B)`).
+fn short_code_context(text: &str, start: usize) -> bool {
+    let before = &text[..start];
+    if before.ends_with(['-', '.', '(', '/']) {
+        return false;
+    }
+    let prev_word: String = before
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    !NOT_CODE_BEFORE.contains(&prev_word.as_str())
+}
+
+/// Tokens stand together on one span when only a list separator lies between them.
+fn is_separator_gap(gap: &str) -> bool {
+    if gap.len() > 4 || gap.contains('\n') {
+        return false;
+    }
+    let rest = gap.trim_matches(|c: char| c == ' ' || c == '\t');
+    rest.is_empty() || matches!(rest, "," | ";" | "&" | "/" | "and")
+}
+
+/// `6`, `None` → `(b)(6)`; `7`, `c` → `(b)(7)(C)`.
+pub fn normalise(number: &str, letter: Option<&str>) -> String {
+    match letter {
+        Some(l) => format!("(b)({number})({})", l.to_ascii_uppercase()),
+        None => format!("(b)({number})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<(String, Vec<String>)> {
+        redactions_in(text)
+            .into_iter()
+            .map(|r| (r.text, r.codes))
+            .collect()
+    }
+
+    #[test]
+    fn codes_standing_together_are_one_span() {
+        let got = spans("From: (b)(6), (b)(7)(C)\nTo: B6, B7C\nCc: (b) (6); (b) (7)(c)");
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].1, vec!["(b)(6)", "(b)(7)(C)"]);
+        assert_eq!(got[1].1, vec!["(b)(6)", "(b)(7)(C)"]);
+        assert_eq!(got[2].1, vec!["(b)(6)", "(b)(7)(C)"]);
+    }
+
+    #[test]
+    fn short_forms_normalise() {
+        let got = spans("B6 and later b7c then B7(C) and (b)(7)(E)");
+        let codes: Vec<String> = got.into_iter().flat_map(|s| s.1).collect();
+        assert!(codes.contains(&"(b)(6)".to_string()));
+        assert!(codes.contains(&"(b)(7)(C)".to_string()));
+        assert!(codes.contains(&"(b)(7)(E)".to_string()));
+    }
+
+    #[test]
+    fn marks_blocks_and_x_runs() {
+        let got = spans("████████████ <██████████@cityofpasadena.net> and [REDACTED] SSN XXX-XX-XXXX");
+        assert_eq!(got.len(), 4);
+        assert!(got.iter().all(|s| s.1.is_empty()));
+    }
+
+    #[test]
+    fn code_split_by_visible_text_is_two_spans() {
+        assert_eq!(spans("(b)(6) [mailto:(b)(6)@agency.gov]").len(), 2);
+        assert_eq!(spans("(b)(6), (b)(7)(C) @ontarioca.gov'").len(), 1);
+    }
+
+    #[test]
+    fn look_alikes_are_not_codes() {
+        assert!(spans("Room B6 and 1.4(B) and Unit B1 and the BBQ").is_empty());
+        assert!(spans("ABBA B52s web2b").is_empty());
+    }
+
+    #[test]
+    fn fbi_numbered_codes_are_one_span() {
+        let got = spans("From: b6 -1 b7C -1\nTo: b6 -2 b7C -2 (FBI)");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].1, vec!["(b)(6)", "(b)(7)(C)"]);
+    }
+}

@@ -1,0 +1,162 @@
+//! Requests: takes a message body (OCR-repaired) and gives, sentence by sentence, the
+//! signals the flag stage weighs: a request act ("could you check"), its negation ("I'm
+//! not asking you to run anything"), a fulfilment ("here's what came back"), the data
+//! types named, formal channels (legal process, portal, agreement, public records, a
+//! query under one's own access), bypass phrases ("in the meantime", "between us") and
+//! topics that ask for no data (equipment, meetings, training).
+
+use crate::rules::Rules;
+use crate::text::sentences;
+
+/// The signals of one sentence.
+#[derive(Debug, Clone, Default)]
+pub struct Sentence {
+    pub text: String,
+    pub request: bool,
+    pub negated: bool,
+    pub fulfilment: bool,
+    pub data_types: Vec<String>,
+    pub no_data: bool,
+    pub formal: Vec<String>,
+    pub bypass: bool,
+    pub self_query: bool,
+    /// A plate, VIN or phone number stands in the sentence.
+    pub identifier: bool,
+}
+
+impl Sentence {
+    /// A request for data that the sentence really makes.
+    pub fn asks_for_data(&self) -> bool {
+        self.request && !self.negated && (!self.data_types.is_empty() || self.identifier) && !self.no_data
+    }
+    /// Data handed over.
+    pub fn gives_data(&self) -> bool {
+        self.fulfilment && !self.data_types.is_empty() && !self.no_data
+    }
+}
+
+/// The signals of every sentence of `body`.
+pub fn sentence_signals(body: &str, rules: &Rules) -> Vec<Sentence> {
+    sentences(body)
+        .into_iter()
+        .map(|(a, b)| signals(&body[a..b], rules))
+        .collect()
+}
+
+/// The signals of one sentence (or of a subject line).
+pub fn signals(raw: &str, rules: &Rules) -> Sentence {
+    let text = crate::text::squash(raw);
+    let first_request = rules.request.iter().filter_map(|r| r.find(&text)).min_by_key(|m| m.start());
+    let negated = first_request.is_some_and(|m| negated_before(&text, m.start(), rules));
+    // What is asked for follows the request act closely ("could we borrow your trailer");
+    // an equipment word further on ("the car we talked about after the meeting") is not
+    // the object of the request.
+    let object = match first_request {
+        Some(m) => &text[m.start()..floor_char(&text, m.end() + 40)],
+        None => text.as_str(),
+    };
+    let no_data = rules.no_data.iter().any(|r| r.is_match(object));
+    let identifier = rules
+        .identifiers
+        .iter()
+        .any(|(kind, r)| kind != "case" && r.is_match(&text));
+    let formal: Vec<String> = rules
+        .formal
+        .iter()
+        .filter(|f| f.name != "self_query" && f.is_match(&text))
+        .map(|f| f.name.clone())
+        .collect();
+    let self_query = rules
+        .formal
+        .iter()
+        .any(|f| f.name == "self_query" && f.is_match(&text));
+    Sentence {
+        request: first_request.is_some(),
+        negated,
+        fulfilment: rules.fulfilment.iter().any(|r| r.is_match(&text)),
+        data_types: rules
+            .data_types
+            .iter()
+            .filter(|d| d.is_match(&text))
+            .map(|d| d.name.clone())
+            .collect(),
+        no_data,
+        identifier,
+        formal,
+        bypass: rules.bypass.iter().any(|r| r.is_match(&text)),
+        self_query,
+        text,
+    }
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A negation before the request act in the same clause ("I'm not asking you to run
+/// anything") cancels it; one followed by "but" ("not asking for anything official --
+/// but could you") does not.
+fn negated_before(text: &str, request_at: usize, rules: &Rules) -> bool {
+    let before = &text[..request_at];
+    rules.negations.iter().any(|n| {
+        n.find_iter(before).any(|m| {
+            let between = before[m.end()..].to_ascii_lowercase();
+            !between.contains(" but ") && !between.contains("--") && !between.contains(';')
+        })
+    }) || {
+        // "not asking you to run anything" puts the negation around the act itself.
+        let lower = text.to_ascii_lowercase();
+        lower.contains("not asking you") || lower.contains("not asking your")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Sentence {
+        let rules = Rules::default_rules().unwrap();
+        signals(text, &rules)
+    }
+
+    #[test]
+    fn plain_request_for_plate_reads() {
+        let s = one("Would you be able to check CA plate 7TUW558 in your LPR system and send me any hits?");
+        assert!(s.asks_for_data());
+        assert!(s.data_types.contains(&"alpr".to_string()));
+    }
+
+    #[test]
+    fn negated_request_is_not_a_request() {
+        let s = one("To be clear up front: I'm not asking you or your folks to run anything for us.");
+        assert!(!s.asks_for_data());
+    }
+
+    #[test]
+    fn negation_then_but_keeps_the_request() {
+        let s = one("I'm not asking for anything official -- but could you check if plate 6RFT091 has popped on any of the SO's LPRs this month?");
+        assert!(s.asks_for_data());
+        assert!(s.bypass);
+    }
+
+    #[test]
+    fn equipment_loan_asks_for_no_data() {
+        let s = one("any chance we could borrow one of your mobile plate reader trailers for the operation?");
+        assert!(!s.asks_for_data());
+    }
+
+    #[test]
+    fn formal_channels_and_self_queries() {
+        assert_eq!(one("We served a grand jury subpoena for the booking records.").formal, vec!["legal_process"]);
+        assert!(one("I queried the target vehicle in LEARN this afternoon using our ERO account.").self_query);
+    }
+
+    #[test]
+    fn fulfilment() {
+        assert!(one("Here's what came back on that one. 7 reads total").gives_data());
+    }
+}

@@ -1,0 +1,394 @@
+//! Flag stage: takes the messages of one file with what extract found in each, and gives
+//! each message its [`Findings`]: the sender's agency and the recipients' (from domains,
+//! signatures, domains learnt from other messages of the file, and the chain: a reply goes
+//! to the sender of the message it quotes), and the informal-request verdict with its
+//! score, the rules that fired and the evidence sentences.
+
+use std::collections::HashMap;
+
+use crate::extract::agencies::{agency_of_domain, domain_kind, domain_matches, DomainKind};
+use crate::extract::{Extracted, Sentence};
+use crate::model::{Agency, Findings, Flag, Message};
+use crate::rules::Rules;
+
+/// Who a message's sender is, as far as can be told.
+#[derive(Debug, Clone, PartialEq)]
+enum Party {
+    Agency(Agency),
+    /// Someone outside government (a newspaper, an NGO, a private investigator, a vendor's
+    /// marketing address).
+    Outsider,
+    Unknown,
+}
+
+/// Builds the findings of every message of one file, in order.
+///
+/// `custodian` is the agency that released the file, when its page banners name one: a
+/// party to every message in it, so the recipient of last resort.
+pub fn flag_file(
+    messages: &[Message],
+    extracted: &[Extracted],
+    custodian: Option<&Agency>,
+    rules: &Rules,
+) -> Vec<Findings> {
+    let mut resolver = Resolver::new(extracted, rules);
+    if let Some(c) = custodian {
+        if !resolver.named.contains(c) {
+            resolver.named.push(c.clone());
+        }
+    }
+    let senders: Vec<Party> = extracted.iter().map(|e| resolver.sender(e)).collect();
+    let senders = infer_from_chain(messages, senders);
+    (0..messages.len())
+        .map(|i| {
+            let mut recipients = recipient_agencies(i, messages, extracted, &senders, &resolver);
+            if let Some(c) = custodian {
+                if recipients.is_empty() && sender_agency(&senders[i]) != Some(c) {
+                    recipients.push(c.clone());
+                }
+            }
+            let mut findings = findings_for(i, extracted, &senders, recipients, rules);
+            if let Some(c) = custodian {
+                if i == 0 && !findings.agencies.contains(c) {
+                    findings.agencies.push(c.clone());
+                }
+            }
+            findings
+        })
+        .collect()
+}
+
+/// Tells which agency an email domain belongs to, using what the whole file says.
+struct Resolver<'r> {
+    rules: &'r Rules,
+    /// Domains whose senders sign with an agency's name.
+    learnt: HashMap<String, Agency>,
+    /// Every agency the file names, for matching domains by place or initials.
+    named: Vec<Agency>,
+}
+
+impl<'r> Resolver<'r> {
+    fn new(extracted: &[Extracted], rules: &'r Rules) -> Self {
+        let mut learnt = HashMap::new();
+        let mut named: Vec<Agency> = Vec::new();
+        for e in extracted {
+            if let (Some(d), None, Some(a)) = (&e.sender_domain, &e.sender_domain_agency, &e.signature_agency) {
+                learnt.entry(d.clone()).or_insert_with(|| a.clone());
+            }
+            for a in &e.agencies {
+                if !named.contains(a) {
+                    named.push(a.clone());
+                }
+            }
+        }
+        Resolver { rules, learnt, named }
+    }
+
+    /// The agency of a domain: the gazetteer, then what this file taught, then an agency
+    /// the file names whose place or initials the domain spells.
+    fn agency(&self, domain: &str) -> Option<Agency> {
+        agency_of_domain(domain, self.rules)
+            .or_else(|| self.learnt.get(domain).cloned())
+            .or_else(|| {
+                let mut matches = self.named.iter().filter(|a| domain_matches(domain, a));
+                let first = matches.next()?;
+                // Two agencies of one place and no way to choose: say nothing.
+                matches.next().is_none().then(|| first.clone())
+            })
+    }
+
+    /// A government domain no agency could be tied to is reported under its own name, so
+    /// that the reader sees that an agency is there.
+    fn agency_or_domain(&self, domain: &str) -> Option<Agency> {
+        self.agency(domain).or_else(|| {
+            (domain_kind(domain, self.rules) == DomainKind::Government).then(|| Agency {
+                name: domain.to_string(),
+                kind: "government".to_string(),
+            })
+        })
+    }
+
+    fn sender(&self, e: &Extracted) -> Party {
+        let as_party = |a: Agency| {
+            if a.kind == "vendor" {
+                Party::Outsider
+            } else {
+                Party::Agency(a)
+            }
+        };
+        if let Some(a) = &e.sender_domain_agency {
+            return as_party(a.clone());
+        }
+        if let Some(a) = &e.signature_agency {
+            return as_party(a.clone());
+        }
+        let Some(domain) = e.sender_domain.as_deref() else {
+            return Party::Unknown;
+        };
+        match domain_kind(domain, self.rules) {
+            DomainKind::Webmail => Party::Unknown,
+            DomainKind::Government => self.agency_or_domain(domain).map_or(Party::Unknown, as_party),
+            DomainKind::Other => self.agency(domain).map_or(Party::Outsider, as_party),
+        }
+    }
+}
+
+/// In a chain the same two parties alternate: a message whose sender is unknown was sent
+/// by whoever sent the message two steps older (or newer) in the same chain.
+fn infer_from_chain(messages: &[Message], mut senders: Vec<Party>) -> Vec<Party> {
+    let snapshot = senders.clone();
+    for i in 0..messages.len() {
+        if snapshot[i] != Party::Unknown {
+            continue;
+        }
+        let chain = messages[i].chain;
+        for j in [i + 2, i.wrapping_sub(2)] {
+            if j < messages.len() && messages[j].chain == chain {
+                if let Party::Agency(a) = &snapshot[j] {
+                    senders[i] = Party::Agency(a.clone());
+                    break;
+                }
+            }
+        }
+    }
+    senders
+}
+
+fn recipient_agencies(
+    i: usize,
+    messages: &[Message],
+    extracted: &[Extracted],
+    senders: &[Party],
+    resolver: &Resolver,
+) -> Vec<Agency> {
+    let mut out: Vec<Agency> = Vec::new();
+    let e = &extracted[i];
+    for d in &e.recipient_domains {
+        let a = if Some(d) == e.sender_domain.as_ref() {
+            sender_agency(&senders[i]).cloned()
+        } else {
+            resolver.agency_or_domain(d)
+        };
+        if let Some(a) = a {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    // The message it quotes (one step older) and the reply to it (one step newer) were
+    // most likely written by its recipient.
+    let chain = messages[i].chain;
+    for j in [i + 1, i.wrapping_sub(1)] {
+        if j < messages.len() && messages[j].chain == chain {
+            // A run of nudges from one side says nothing about the other side.
+            if let Party::Agency(a) = &senders[j] {
+                if Some(a) != sender_agency(&senders[i]) {
+                    return vec![a.clone()];
+                }
+            }
+        }
+    }
+    out
+}
+
+fn sender_agency(p: &Party) -> Option<&Agency> {
+    match p {
+        Party::Agency(a) => Some(a),
+        _ => None,
+    }
+}
+
+fn findings_for(
+    i: usize,
+    extracted: &[Extracted],
+    senders: &[Party],
+    recipients: Vec<Agency>,
+    rules: &Rules,
+) -> Findings {
+    let e = &extracted[i];
+    let mut agencies = e.agencies.clone();
+    for a in sender_agency(&senders[i]).into_iter().chain(recipients.iter()) {
+        if !agencies.contains(a) {
+            agencies.push(a.clone());
+        }
+    }
+    let mut data_types = data_types(&e.sentences);
+    let formal_channels = formal_channels(e);
+    let (flag, sought) = verdict(e, &senders[i], &recipients, &agencies, rules);
+    for t in sought {
+        if !data_types.contains(&t) {
+            data_types.push(t);
+        }
+    }
+    data_types.sort();
+    Findings {
+        sender_agency: sender_agency(&senders[i]).cloned(),
+        recipient_agencies: recipients,
+        agencies,
+        redactions: e.redactions.clone(),
+        exemptions: e.exemptions.clone(),
+        data_types,
+        identifiers: e.identifiers.clone(),
+        formal_channels,
+        flag,
+    }
+}
+
+/// Data sought or given through any channel: data types named in sentences that ask,
+/// hand over, or invoke a formal channel.
+fn data_types(sentences: &[Sentence]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in sentences {
+        let relevant = s.asks_for_data() || s.gives_data() || (!s.formal.is_empty() && !s.no_data) || s.self_query;
+        if !relevant {
+            continue;
+        }
+        for d in &s.data_types {
+            if !out.contains(d) {
+                out.push(d.clone());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Formal channels named in the subject or the body.
+fn formal_channels(e: &Extracted) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in std::iter::once(&e.subject).chain(e.sentences.iter()) {
+        for f in s.formal.iter().cloned().chain(s.self_query.then(|| "self_query".to_string())) {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// The informal-request verdict: a request for (or a hand-over of) data, across two
+/// government agencies, with no formal channel unless the message says it goes around it.
+fn verdict(
+    e: &Extracted,
+    sender: &Party,
+    recipients: &[Agency],
+    mentioned: &[Agency],
+    rules: &Rules,
+) -> (Flag, Vec<String>) {
+    let w = &rules.file.scoring;
+    let mut flag = Flag::default();
+    let asks: Vec<&Sentence> = e.sentences.iter().filter(|s| s.asks_for_data()).collect();
+    let gives: Vec<&Sentence> = e.sentences.iter().filter(|s| s.gives_data()).collect();
+    let (acts, fulfilment) = if !asks.is_empty() {
+        (asks, false)
+    } else if !gives.is_empty() {
+        (gives, true)
+    } else {
+        return (flag, Vec::new());
+    };
+    let mut score = 0.0;
+    let mut reasons = Vec::new();
+    if fulfilment {
+        score += w.fulfilment;
+        reasons.push("fulfilment".to_string());
+    } else {
+        score += w.request_act;
+        reasons.push("request_act".to_string());
+    }
+    let mut types: Vec<String> = acts.iter().flat_map(|s| s.data_types.iter().cloned()).collect();
+    if types.is_empty() {
+        // "Could you run CA 8JWS116 for me?": the identifier says data is sought; the
+        // subject or the rest of the message says which.
+        types = e.subject.data_types.clone();
+    }
+    if types.is_empty() {
+        types = e.sentences.iter().flat_map(|s| s.data_types.iter().cloned()).collect();
+    }
+    if types.is_empty() {
+        types.push("other".into());
+    }
+    types.sort();
+    types.dedup();
+    score += w.data_type;
+    reasons.push(format!("data_type:{}", types.join(",")));
+
+    let Party::Agency(sender_agency) = sender else {
+        reasons.push(match sender {
+            Party::Outsider => "sender_not_an_agency".into(),
+            _ => "sender_agency_unknown".into(),
+        });
+        flag.score = round(score);
+        flag.reasons = reasons;
+        flag.evidence = acts.iter().map(|s| s.text.clone()).collect();
+        return (flag, types);
+    };
+    let other = recipients
+        .iter()
+        .find(|a| a.name != sender_agency.name && a.kind != "vendor")
+        .cloned()
+        .or_else(|| {
+            // Recipient unknown: the government agency the message talks about.
+            recipients.is_empty().then(|| {
+                mentioned
+                    .iter()
+                    .find(|a| a.name != sender_agency.name && a.kind != "vendor")
+                    .cloned()
+            })?
+        });
+    match &other {
+        Some(_) => {
+            score += w.cross_agency;
+            reasons.push("cross_agency".into());
+        }
+        None if recipients.iter().any(|a| a.name == sender_agency.name) => {
+            reasons.push("same_agency".into())
+        }
+        None => reasons.push("recipient_agency_unknown".into()),
+    }
+    let bypass = e.sentences.iter().any(|s| s.bypass);
+    let formal = formal_channels(e);
+    let self_query = formal.iter().any(|f| f == "self_query");
+    let formal_only: Vec<&String> = formal.iter().filter(|f| *f != "self_query").collect();
+    if bypass {
+        score += w.bypass;
+        reasons.push("bypass".into());
+    }
+    if !formal_only.is_empty() {
+        if bypass {
+            reasons.push(format!(
+                "formal_channel_bypassed:{}",
+                formal_only.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+            ));
+        } else {
+            score += w.formal_channel;
+            for f in formal_only {
+                reasons.push(format!("formal:{f}"));
+            }
+        }
+    }
+    if self_query && !bypass {
+        score += w.self_query;
+        reasons.push("self_query".into());
+    }
+    flag.score = round(score.clamp(0.0, 1.0));
+    flag.flagged = flag.score >= w.flag_threshold && other.is_some();
+    flag.reasons = reasons;
+    flag.evidence = acts.iter().map(|s| s.text.clone()).collect();
+    if flag.flagged {
+        if fulfilment {
+            flag.requester = other;
+            flag.holder = Some(sender_agency.clone());
+        } else {
+            flag.requester = Some(sender_agency.clone());
+            flag.holder = other;
+        }
+    }
+    (flag, types)
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}

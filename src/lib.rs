@@ -1,0 +1,17 @@
+//! backchannel: find informal inter-agency data requests in government email releases.
+//!
+//! The pipeline runs one way: [`ingest`] finds files and detects their format, [`parse`]
+//! turns each into [`model::Message`]s, [`extract`] finds agencies, redactions, data types
+//! and identifiers, [`flag`] decides which messages are informal data requests and why, and
+//! [`report`] writes the frames. [`pipeline`] drives the stages in parallel.
+
+pub mod error;
+pub mod extract;
+pub mod flag;
+pub mod ingest;
+pub mod model;
+pub mod parse;
+pub mod pipeline;
+pub mod report;
+pub mod rules;
+pub mod text;

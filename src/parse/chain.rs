@@ -1,0 +1,554 @@
+//! Chain segmentation: takes the text of a body or of a printed release and gives its
+//! [`Segment`]s: the text before the first quoted message, then each quoted, forwarded or
+//! printed message that carries its own header block (`From:` / `Sent:` / `To:` /
+//! `Subject:`, after `-----Original Message-----`, `Begin forwarded message:` and the like)
+//! or an attribution line (`On <date>, <name> wrote:`), with quote markers removed.
+//! Header labels are read through OCR noise (`Frorn:`, `Subiect:`, `Sen t:`, `T0:`).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// The header of a quoted or printed message, as printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderBlock {
+    pub from: String,
+    pub date: String,
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub attachments: String,
+    /// True when the header is an attribution line rather than a header block.
+    pub attribution: bool,
+}
+
+/// A run of text: the part of a body before any quoted message (`header` is `None`), or a
+/// quoted / printed message with its header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Segment {
+    pub header: Option<HeaderBlock>,
+    pub body: String,
+    /// How many messages deep this one is quoted (0 for the text that quotes the rest).
+    pub depth: u32,
+    /// Index of the segment's first line (its header, when it has one) in the input.
+    pub start_line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    From,
+    Date,
+    To,
+    Cc,
+    Bcc,
+    Subject,
+    Attachments,
+    Importance,
+}
+
+/// Splits `text` into segments. The first segment is always the text before the first
+/// quoted message (possibly empty); each later one carries a header.
+pub fn split_chain(text: &str) -> Vec<Segment> {
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut out = Vec::new();
+    split_lines(&lines, 0, 0, None, &mut out);
+    out
+}
+
+fn split_lines(
+    lines: &[String],
+    depth: u32,
+    offset: usize,
+    header: Option<HeaderBlock>,
+    out: &mut Vec<Segment>,
+) {
+    let mut body: Vec<&str> = Vec::new();
+    let mut tail: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].as_str();
+        if is_separator(line) {
+            let next = next_nonblank(lines, i + 1, 3);
+            if let Some((block, end)) = next.and_then(|n| header_block_at(lines, n)) {
+                let start = next.unwrap_or(i);
+                push(out, header, &body, &tail, depth, offset);
+                let at = out.len();
+                split_lines(&lines[end..], depth + 1, offset + end, Some(block), out);
+                if let Some(seg) = out.get_mut(at) {
+                    seg.start_line = offset + start;
+                }
+                return;
+            }
+        }
+        if let Some((block, end)) = header_block_at(lines, i) {
+            push(out, header, &body, &tail, depth, offset);
+            let at = out.len();
+            split_lines(&lines[end..], depth + 1, offset + end, Some(block), out);
+            if let Some(seg) = out.get_mut(at) {
+                seg.start_line = offset + i;
+            }
+            return;
+        }
+        if let Some((block, end)) = attribution_at(lines, i) {
+            let start = next_nonblank(lines, end, usize::MAX).unwrap_or(end);
+            if lines.get(start).is_some_and(|l| quote_level(l) > 0) {
+                let stop = quoted_region_end(lines, start);
+                let inner = dequote(&lines[start..stop]);
+                tail.extend(lines[stop..].iter().cloned());
+                push(out, header, &body, &tail, depth, offset);
+                let at = out.len();
+                split_lines(&inner, depth + 1, offset + start, Some(block), out);
+                if let Some(seg) = out.get_mut(at) {
+                    seg.start_line = offset + i;
+                }
+            } else {
+                push(out, header, &body, &tail, depth, offset);
+                let at = out.len();
+                split_lines(&lines[end..], depth + 1, offset + end, Some(block), out);
+                if let Some(seg) = out.get_mut(at) {
+                    seg.start_line = offset + i;
+                }
+            }
+            return;
+        }
+        if quote_level(line) > 0 {
+            // A quoted region with no attribution: a message only if it holds a header block.
+            let stop = quoted_region_end(lines, i);
+            let inner = dequote(&lines[i..stop]);
+            if has_boundary(&inner) {
+                tail.extend(lines[stop..].iter().cloned());
+                push(out, header, &body, &tail, depth, offset);
+                let at = out.len();
+                split_lines(&inner, depth, offset + i, None, out);
+                // The quoted text before the first header belongs to the quoting message.
+                if out.len() > at && out[at].header.is_none() && at > 0 {
+                    let lead = out.remove(at);
+                    if !lead.body.trim().is_empty() {
+                        let prev = &mut out[at - 1];
+                        prev.body.push('\n');
+                        prev.body.push_str(&lead.body);
+                    }
+                }
+                return;
+            }
+        }
+        body.push(line);
+        i += 1;
+    }
+    push(out, header, &body, &tail, depth, offset);
+}
+
+fn push(
+    out: &mut Vec<Segment>,
+    header: Option<HeaderBlock>,
+    body: &[&str],
+    tail: &[String],
+    depth: u32,
+    offset: usize,
+) {
+    let mut text = body.join("\n");
+    for t in tail {
+        text.push('\n');
+        text.push_str(t);
+    }
+    out.push(Segment {
+        header,
+        body: text.trim_matches('\n').to_string(),
+        depth,
+        start_line: offset,
+    });
+}
+
+fn next_nonblank(lines: &[String], from: usize, within: usize) -> Option<usize> {
+    (from..lines.len())
+        .take(within)
+        .find(|&j| !lines[j].trim().is_empty())
+}
+
+fn quote_level(line: &str) -> usize {
+    line.trim_start()
+        .chars()
+        .take_while(|&c| c == '>' || c == ' ')
+        .filter(|&c| c == '>')
+        .count()
+}
+
+/// The end (exclusive) of a run of `>`-quoted lines starting at `start`, blank lines
+/// inside it included.
+fn quoted_region_end(lines: &[String], start: usize) -> usize {
+    let mut end = start;
+    let mut j = start;
+    while j < lines.len() {
+        if quote_level(&lines[j]) > 0 {
+            end = j + 1;
+        } else if !lines[j].trim().is_empty() {
+            break;
+        }
+        j += 1;
+    }
+    end
+}
+
+/// Removes one level of `>` quoting.
+fn dequote(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| {
+            let t = l.trim_start();
+            match t.strip_prefix('>') {
+                Some(rest) => rest.strip_prefix(' ').unwrap_or(rest).to_string(),
+                None => l.clone(),
+            }
+        })
+        .collect()
+}
+
+fn has_boundary(lines: &[String]) -> bool {
+    (0..lines.len()).any(|i| header_block_at(lines, i).is_some() || attribution_at(lines, i).is_some())
+}
+
+fn separator_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^\s*(?:-{2,}\s*[o0]riginal\s+message\s*-{2,}|[o0]riginal\s+message|-{2,}\s*forwarded\s+message\s*-{2,}|begin\s+forwarded\s+message\s*:?|_{10,}|-{2,}\s*(?:reply|forward)\s+(?:message|header)\s*-{2,}|\*{3,}\s*forwarded.*)\s*$",
+        )
+        .unwrap_or_else(|_| unreachable_regex())
+    })
+}
+
+/// A regex that matches nothing, for the impossible case of a constant pattern failing.
+fn unreachable_regex() -> Regex {
+    Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("constant regex"))
+}
+
+fn is_separator(line: &str) -> bool {
+    separator_regex().is_match(line)
+}
+
+/// Reads a header label through OCR noise.
+fn label_of(raw: &str) -> Option<Label> {
+    let mut norm: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c.to_ascii_lowercase() {
+            '0' => 'o',
+            '1' | '|' => 'l',
+            c => c,
+        })
+        .collect();
+    norm = norm.replace("rn", "m");
+    let exact = match norm.as_str() {
+        "from" => Some(Label::From),
+        "sent" | "date" => Some(Label::Date),
+        "to" => Some(Label::To),
+        "cc" => Some(Label::Cc),
+        "bcc" => Some(Label::Bcc),
+        "subject" | "subj" => Some(Label::Subject),
+        "attachments" | "attachment" => Some(Label::Attachments),
+        "importance" => Some(Label::Importance),
+        _ => None,
+    };
+    if exact.is_some() {
+        return exact;
+    }
+    const FUZZY: [(&str, Label); 5] = [
+        ("from", Label::From),
+        ("sent", Label::Date),
+        ("date", Label::Date),
+        ("subject", Label::Subject),
+        ("attachments", Label::Attachments),
+    ];
+    FUZZY
+        .iter()
+        .find(|(word, _)| norm.len() >= 4 && edit_distance_le1(&norm, word))
+        .map(|&(_, l)| l)
+}
+
+fn edit_distance_le1(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let mut i = 0;
+    let mut j = 0;
+    let mut edits = 0;
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            i += 1;
+            j += 1;
+            continue;
+        }
+        edits += 1;
+        if edits > 1 {
+            return false;
+        }
+        match a.len().cmp(&b.len()) {
+            std::cmp::Ordering::Greater => i += 1,
+            std::cmp::Ordering::Less => j += 1,
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    edits + (a.len() - i) + (b.len() - j) <= 1
+}
+
+/// Splits `Label: value`; the label may carry OCR noise and spaces (`Sen t:`).
+fn label_line(line: &str) -> Option<(Label, &str)> {
+    let t = line.trim_start();
+    let colon = t.find(':')?;
+    if colon == 0 || colon > 14 {
+        return None;
+    }
+    let raw = &t[..colon];
+    if !raw.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '|') {
+        return None;
+    }
+    let label = label_of(raw)?;
+    let value = t[colon + 1..].trim();
+    // "http://..." and "12:30" are not labels; a label is followed by space or nothing.
+    if !t[colon + 1..].is_empty() && !t[colon + 1..].starts_with([' ', '\t']) {
+        return None;
+    }
+    Some((label, value))
+}
+
+/// A header block starting at line `i`: returns it and the index of the line after it.
+fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
+    let (first, _) = label_line(lines.get(i)?)?;
+    if first != Label::From {
+        return None;
+    }
+    let mut block = HeaderBlock::default();
+    let mut seen: Vec<Label> = Vec::new();
+    let mut last: Option<Label> = None;
+    let mut j = i;
+    while j < lines.len() {
+        let line = &lines[j];
+        if line.trim().is_empty() {
+            // One blank line may sit between header lines in layout-preserving text.
+            let next = j + 1;
+            let continues = lines
+                .get(next)
+                .and_then(|l| label_line(l))
+                .is_some_and(|(l, _)| !seen.contains(&l) && !seen.contains(&Label::Subject));
+            if continues {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        if let Some((label, value)) = label_line(line) {
+            if seen.contains(&label) {
+                break;
+            }
+            seen.push(label);
+            last = Some(label);
+            set(&mut block, label, value);
+            j += 1;
+            continue;
+        }
+        // A wrapped value: indented, or the previous value ends in a list separator.
+        let indented = line.starts_with("  ") || line.starts_with('\t');
+        let open_list = last
+            .map(|l| value_of(&block, l).trim_end().ends_with([';', ',']))
+            .unwrap_or(false);
+        match last {
+            Some(l @ (Label::To | Label::Cc | Label::Bcc | Label::Subject | Label::Attachments | Label::From))
+                if (indented || open_list) && !seen.contains(&Label::Subject) || (l == Label::Subject && indented && j == i + seen.len()) =>
+            {
+                append(&mut block, l, line.trim());
+                j += 1;
+            }
+            _ => break,
+        }
+    }
+    let has = |l: Label| seen.contains(&l);
+    let valid = has(Label::From)
+        && ((has(Label::Date) && (has(Label::To) || has(Label::Subject)))
+            || (has(Label::To) && has(Label::Subject)));
+    valid.then_some((block, j))
+}
+
+fn value_of(block: &HeaderBlock, label: Label) -> &str {
+    match label {
+        Label::From => &block.from,
+        Label::Date => &block.date,
+        Label::To => &block.to,
+        Label::Cc | Label::Bcc => &block.cc,
+        Label::Subject => &block.subject,
+        Label::Attachments => &block.attachments,
+        Label::Importance => "",
+    }
+}
+
+fn set(block: &mut HeaderBlock, label: Label, value: &str) {
+    let slot = match label {
+        Label::From => &mut block.from,
+        Label::Date => &mut block.date,
+        Label::To => &mut block.to,
+        Label::Cc | Label::Bcc => &mut block.cc,
+        Label::Subject => &mut block.subject,
+        Label::Attachments => &mut block.attachments,
+        Label::Importance => return,
+    };
+    if !slot.is_empty() {
+        slot.push_str("; ");
+    }
+    slot.push_str(value);
+}
+
+fn append(block: &mut HeaderBlock, label: Label, value: &str) {
+    let slot = match label {
+        Label::From => &mut block.from,
+        Label::Date => &mut block.date,
+        Label::To => &mut block.to,
+        Label::Cc | Label::Bcc => &mut block.cc,
+        Label::Subject => &mut block.subject,
+        Label::Attachments => &mut block.attachments,
+        Label::Importance => return,
+    };
+    if !slot.is_empty() {
+        slot.push(' ');
+    }
+    slot.push_str(value);
+}
+
+fn attribution_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^\s*On\s+(?P<date>.+?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[+-]\d{4})?(?:\s*\(?[A-Z]{2,4}\)?)?|[^,]+,\s*[^,]+,\s*\d{4}|.+?\d{4})\s*,?\s+(?P<who>.+?)\s+(?:wrote|writes|a\s+écrit)\s*:\s*$",
+        )
+        .unwrap_or_else(|_| unreachable_regex())
+    })
+}
+
+fn short_attribution_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^\s*(?P<who>[^<>:]{2,80}<[^<>\s]+@[^<>\s]+>)\s+wrote:\s*$")
+            .unwrap_or_else(|_| unreachable_regex())
+    })
+}
+
+/// An attribution line (possibly wrapped over two lines) at `i`.
+fn attribution_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
+    let line = lines.get(i)?;
+    let t = line.trim();
+    if let Some(c) = short_attribution_regex().captures(t) {
+        let block = HeaderBlock {
+            from: c["who"].trim().to_string(),
+            attribution: true,
+            ..HeaderBlock::default()
+        };
+        return Some((block, i + 1));
+    }
+    if !t.starts_with("On ") && !t.starts_with("on ") {
+        return None;
+    }
+    let candidates = [
+        (t.to_string(), i + 1),
+        (
+            format!("{} {}", t, lines.get(i + 1).map(|l| l.trim()).unwrap_or("")),
+            i + 2,
+        ),
+    ];
+    for (joined, end) in candidates {
+        if joined.len() > 300 {
+            continue;
+        }
+        if let Some(c) = attribution_regex().captures(&joined) {
+            let block = HeaderBlock {
+                from: c["who"].trim().trim_end_matches(',').to_string(),
+                date: c["date"].trim().to_string(),
+                attribution: true,
+                ..HeaderBlock::default()
+            };
+            return Some((block, end));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outlook_original_message_blocks_split() {
+        let text = "Thanks, got it.\n\nTom\n\n-----Original Message-----\nFrom: Vasquez, Lorena <lv@chulavistaca.gov>\nSent: Monday, June 3, 2019 3:41 PM\nTo: Kowalski, Aaron <a@ice.dhs.gov>\nSubject: RE: plate\n\nUse legal process.\n\n-----Original Message-----\nFrom: Kowalski, Aaron\nSent: Monday, June 3, 2019 1:00 PM\nTo: Vasquez, Lorena\nSubject: plate\n\nCan you run it?\n";
+        let segs = split_chain(text);
+        assert_eq!(segs.len(), 3);
+        assert_eq!(segs[0].body, "Thanks, got it.\n\nTom");
+        let h1 = segs[1].header.as_ref().unwrap();
+        assert_eq!(h1.from, "Vasquez, Lorena <lv@chulavistaca.gov>");
+        assert_eq!(h1.date, "Monday, June 3, 2019 3:41 PM");
+        assert_eq!(segs[1].body, "Use legal process.");
+        assert_eq!(segs[2].body, "Can you run it?");
+        assert_eq!(segs[2].depth, 2);
+    }
+
+    #[test]
+    fn attribution_with_quoted_lines_is_dequoted() {
+        let text = "Attached.\n\nOn Tue, Feb 26, 2019 at 4:12 PM, Alvarez, Marisol <m@ice.dhs.gov> wrote:\n> Hi Tom,\n>\n> Could you pull the reads?\n";
+        let segs = split_chain(text);
+        assert_eq!(segs.len(), 2);
+        let h = segs[1].header.as_ref().unwrap();
+        assert!(h.attribution);
+        assert_eq!(h.from, "Alvarez, Marisol <m@ice.dhs.gov>");
+        assert_eq!(h.date, "Tue, Feb 26, 2019 at 4:12 PM");
+        assert_eq!(segs[1].body, "Hi Tom,\n\nCould you pull the reads?");
+    }
+
+    #[test]
+    fn wrapped_attribution_line() {
+        let text = "ok\n\nOn Mon, Sep 9, 2019 at 10:02 AM, Kowal, Erin <ekowal@fbi.gov>\nwrote:\n> any chance?\n";
+        let segs = split_chain(text);
+        assert_eq!(segs.len(), 2);
+        assert_eq!(segs[1].header.as_ref().unwrap().from, "Kowal, Erin <ekowal@fbi.gov>");
+    }
+
+    #[test]
+    fn ocr_noisy_labels_and_layout_columns() {
+        let text = "2O19-ICFO-18840      O00312\n\nFrorn:              B6, B7C\nSent:               Tuesday, Apri1 9, 2019 7:58 AM\nT0:                 B6, B7C\nSubjcct:            RE: re1ease date\n\nThanks.\n\n-----0riginal Message-----\nFrorn: B6, B7C\nSen t: Monday, Apri1 8, 2019 4:31 PM\nT o: B6, B7C\nSubiect: re1ease date\n\nHe's out on the 12th.\n";
+        let segs = split_chain(text);
+        assert_eq!(segs.len(), 3, "{segs:#?}");
+        assert!(segs[0].header.is_none());
+        assert_eq!(segs[1].header.as_ref().unwrap().subject, "RE: re1ease date");
+        assert_eq!(segs[2].header.as_ref().unwrap().to, "B6, B7C");
+        assert_eq!(segs[2].body, "He's out on the 12th.");
+    }
+
+    #[test]
+    fn gmail_forward_and_apple_forward() {
+        let text = "FYI\n\n---------- Forwarded message ---------\nFrom: Ann Lee <ann@x.gov>\nDate: Mon, Mar 2, 2020 at 9:14 AM\nSubject: plates\nTo: Bob <bob@y.gov>\n\nhello\n\nBegin forwarded message:\n\nFrom: Cy <cy@z.gov>\nSubject: older\nDate: March 1, 2020 at 8:00:00 AM PST\nTo: Ann Lee <ann@x.gov>\n\nolder text\n";
+        let segs = split_chain(text);
+        assert_eq!(segs.len(), 3, "{segs:#?}");
+        assert_eq!(segs[1].body, "hello");
+        assert_eq!(segs[2].header.as_ref().unwrap().from, "Cy <cy@z.gov>");
+    }
+
+    #[test]
+    fn quoted_text_without_header_is_not_a_message() {
+        let text = "I agree.\n\n> earlier words\n> more words\n";
+        let segs = split_chain(text);
+        assert_eq!(segs.len(), 1);
+        assert!(segs[0].body.contains("> earlier words"));
+    }
+
+    #[test]
+    fn prose_with_a_from_line_is_not_a_header() {
+        let text = "From: the desk of the chief\nWe met on Tuesday.\n";
+        assert_eq!(split_chain(text).len(), 1);
+    }
+
+    #[test]
+    fn wrapped_to_list() {
+        let text = "From:    A <a@x.gov>\nSent:    Monday, June 3, 2019 3:41 PM\nTo:      B <b@y.gov>; C <c@y.gov>;\n         D <d@y.gov>\nSubject: hi\n\nbody\n";
+        let segs = split_chain(text);
+        assert_eq!(segs[1].header.as_ref().unwrap().to, "B <b@y.gov>; C <c@y.gov>; D <d@y.gov>");
+    }
+}

@@ -1,0 +1,83 @@
+//! Parse stage: takes one file's bytes and its detected [`Format`] and gives its
+//! [`Message`] records in file order (ordinals from 1), plus the problems that cost part
+//! of the file, which the pipeline writes as error rows. Mail goes through `mailparse`
+//! ([`mime`], [`mbox`]); printed text through page furniture removal and chain
+//! segmentation ([`printed`], [`chain`]).
+
+pub mod chain;
+pub mod dates;
+pub mod mbox;
+pub mod mime;
+pub mod printed;
+
+use crate::ingest::Format;
+use crate::model::{Message, Origin};
+use crate::text::decode_text;
+
+/// What a file gave.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub messages: Vec<Message>,
+    /// Reasons part of the file could not be read (each becomes an error row).
+    pub problems: Vec<String>,
+    /// Pages, for printed text.
+    pub pages: u32,
+    /// Release stamps, for printed text.
+    pub stamps: Vec<String>,
+    /// Page banners and footers, for printed text.
+    pub furniture: Vec<String>,
+}
+
+/// Parses a file of a mail or text format. Formats that hold no readable text are turned
+/// into error rows by the caller before this is reached.
+pub fn parse_file(source: &str, format: Format, bytes: &[u8]) -> Parsed {
+    let mut parsed = Parsed::default();
+    match format {
+        Format::Eml => {
+            parsed.problems = mime::parse_message(bytes, Origin::Header, &mut parsed.messages);
+        }
+        Format::Mbox => {
+            for (i, raw) in mbox::split_mbox(bytes).iter().enumerate() {
+                let problems = mime::parse_message(raw, Origin::Header, &mut parsed.messages);
+                parsed
+                    .problems
+                    .extend(problems.into_iter().map(|p| format!("message {}: {p}", i + 1)));
+            }
+        }
+        Format::Printed => {
+            let text = decode_text(bytes);
+            let doc = printed::parse_printed(&text);
+            parsed.messages = doc.messages;
+            parsed.pages = doc.pages;
+            parsed.stamps = doc.stamps;
+            parsed.furniture = doc.furniture;
+            if parsed.messages.is_empty() {
+                parsed
+                    .problems
+                    .push("no printed email header block found: not an email, or a page without text".into());
+            }
+        }
+        Format::Unreadable(_) => {}
+    }
+    number(&mut parsed.messages, source);
+    parsed
+}
+
+/// Gives every message its source and ordinal, and groups quoted messages into the chain
+/// of the message that quotes them.
+fn number(messages: &mut [Message], source: &str) {
+    let mut chain = 0u32;
+    for (i, m) in messages.iter_mut().enumerate() {
+        let starts_chain = match m.origin {
+            Some(Origin::Header) | Some(Origin::Attached) => true,
+            Some(Origin::Printed) => m.depth <= 1,
+            _ => false,
+        };
+        if starts_chain && i > 0 {
+            chain += 1;
+        }
+        m.source = source.to_string();
+        m.ordinal = i as u32 + 1;
+        m.chain = chain;
+    }
+}

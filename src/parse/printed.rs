@@ -1,0 +1,268 @@
+//! Printed email releases (pdftotext or OCR output). Takes the text of a release and gives
+//! its messages: page furniture (`Page 3 of 7` footers, case and Bates banners, release
+//! stamps) is taken out of the text and kept as provenance (page, Bates number), then the
+//! text is split at printed header blocks by the chain segmenter.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::model::{Message, Origin};
+use crate::parse::chain::split_chain;
+use crate::parse::mime::quoted_message;
+
+/// A printed release, split.
+#[derive(Debug, Default)]
+pub struct PrintedDoc {
+    pub messages: Vec<Message>,
+    /// Release stamps found on the pages (`RELEASE IN PART B5,B6`).
+    pub stamps: Vec<String>,
+    /// Banner and footer lines taken out of the text (they name the releasing agency).
+    pub furniture: Vec<String>,
+    pub pages: u32,
+}
+
+struct Line<'a> {
+    text: &'a str,
+    page: u32,
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| {
+        Regex::new(pattern).unwrap_or_else(|e| unreachable!("constant pattern {pattern}: {e}"))
+    })
+}
+
+fn page_footer() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(&RE, r"(?i)^\s*page\s+(\d{1,4})\s+(?:of|/)\s+\d{1,4}\s*$")
+}
+
+fn release_stamp() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &RE,
+        r"(?i)^\s*(?:released?\s+in\s+(?:part|full)\b.*|withheld\s+pursuant\s+to\s+exemption.*|declassified\s+.*|classified\s+by\b.*)$",
+    )
+}
+
+/// The Bates or document number at the end of a banner line: `LB-000013`, `ECPD 000041`,
+/// `DOJ-OGR-00012345`, `Doc No. C05768059`, or a bare `000087`.
+fn bates_token() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &RE,
+        r"(?:Doc(?:ument)?\s+No\.?\s*(?P<doc>[A-Z]?\d{5,})|(?P<bates>(?:\b[A-Z][A-Z0-9]{1,10}(?:[-_ ][A-Z0-9]{2,10}){0,3}[-_ ])?[O0-9]\d{4,9}))\s*$",
+    )
+}
+
+fn banner_words() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &RE,
+        r"(?i)\b(?:unclassified|case\s+no|doc\s+no|public\s+records|foia|cpra|pra\s+\d|release\s+\d|response\s+#|bates)\b",
+    )
+}
+
+/// Splits a printed release into messages with page and Bates provenance.
+pub fn parse_printed(text: &str) -> PrintedDoc {
+    let mut doc = PrintedDoc::default();
+    let lines = paginate(text);
+    doc.pages = lines.last().map_or(0, |l| l.page);
+    let mut bates_by_page: Vec<(u32, String)> = Vec::new();
+    let mut kept: Vec<&Line> = Vec::new();
+    let pages = group_pages(&lines);
+    for page in pages {
+        let furniture = furniture_lines(page);
+        for (i, line) in page.iter().enumerate() {
+            if !furniture.contains(&i) {
+                kept.push(line);
+                continue;
+            }
+            if release_stamp().is_match(line.text) {
+                doc.stamps.push(line.text.trim().to_string());
+                continue;
+            }
+            if !page_footer().is_match(line.text) {
+                doc.furniture.push(line.text.trim().to_string());
+            }
+            if let Some(b) = bates_of(line.text) {
+                if !bates_by_page.iter().any(|(p, _)| *p == line.page) {
+                    bates_by_page.push((line.page, b));
+                }
+            }
+        }
+    }
+    let cleaned: String = kept
+        .iter()
+        .map(|l| l.text)
+        .collect::<Vec<_>>()
+        .join("\n");
+    for seg in split_chain(&cleaned) {
+        if seg.header.is_none() {
+            continue;
+        }
+        let page = kept.get(seg.start_line).map_or(1, |l| l.page);
+        let mut message = quoted_message(seg);
+        message.origin = Some(Origin::Printed);
+        message.page = page;
+        message.bates = bates_by_page
+            .iter()
+            .rev()
+            .find(|(p, _)| *p <= page)
+            .map(|(_, b)| b.clone())
+            .unwrap_or_default();
+        doc.messages.push(message);
+    }
+    doc
+}
+
+/// Numbers every line by page: a form feed or a `Page N of M` footer ends a page.
+fn paginate(text: &str) -> Vec<Line<'_>> {
+    let mut out: Vec<Line> = Vec::new();
+    let mut page = 1;
+    let mut pending_break = false;
+    for (i, chunk) in text.split('\x0c').enumerate() {
+        if i > 0 {
+            pending_break = true;
+        }
+        for line in chunk.lines() {
+            if pending_break && !line.trim().is_empty() {
+                if !out.is_empty() {
+                    page += 1;
+                }
+                pending_break = false;
+            }
+            out.push(Line { text: line, page });
+            if page_footer().is_match(line) {
+                pending_break = true;
+            }
+        }
+    }
+    out
+}
+
+fn group_pages<'a>(lines: &'a [Line<'a>]) -> Vec<&'a [Line<'a>]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=lines.len() {
+        if i == lines.len() || lines[i].page != lines[start].page {
+            out.push(&lines[start..i]);
+            start = i;
+        }
+    }
+    out
+}
+
+/// Indices (within a page) of banner, footer and stamp lines: the first and last three
+/// non-empty lines of a page that carry a page count, a Bates or case number, a release
+/// stamp or a capitalised agency banner, and no header label.
+fn furniture_lines(page: &[Line]) -> Vec<usize> {
+    let nonblank: Vec<usize> = (0..page.len())
+        .filter(|&i| !page[i].text.trim().is_empty())
+        .collect();
+    let edges = nonblank
+        .iter()
+        .take(3)
+        .chain(nonblank.iter().rev().take(3));
+    let mut out: Vec<usize> = edges
+        .copied()
+        .filter(|&i| is_furniture(page[i].text))
+        .collect();
+    // A banner in capitals at the top of a page ("LONG BEACH POLICE DEPARTMENT") stands
+    // beside a case or Bates line.
+    if !out.is_empty() {
+        for &i in nonblank.iter().take(2) {
+            if is_shouting(page[i].text) && !has_label(page[i].text) && !out.contains(&i) {
+                out.push(i);
+            }
+        }
+    }
+    // Release stamps and page counts can sit anywhere on a page.
+    for &i in &nonblank {
+        let t = page[i].text;
+        if (release_stamp().is_match(t) || page_footer().is_match(t)) && !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn is_furniture(line: &str) -> bool {
+    let t = line.trim();
+    if page_footer().is_match(t) || release_stamp().is_match(t) {
+        return true;
+    }
+    if has_label(t) {
+        return false;
+    }
+    let shouting = is_shouting(t);
+    let bates = bates_of(t).is_some();
+    let sparse = t.split_whitespace().count() <= 8;
+    (bates && (sparse || banner_words().is_match(t)))
+        || (shouting && (banner_words().is_match(t) || bates))
+}
+
+fn is_shouting(line: &str) -> bool {
+    let letters: Vec<char> = line.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 6 && letters.iter().all(|c| c.is_uppercase()) && line.split_whitespace().count() <= 10
+}
+
+fn has_label(line: &str) -> bool {
+    let head: String = line.chars().take(16).collect();
+    head.contains(':') && !head.contains("://") && {
+        let before = head.split(':').next().unwrap_or("");
+        before.len() <= 12 && before.chars().all(|c| c.is_alphanumeric() || c == ' ')
+            && !before.trim().is_empty()
+            && !before.trim().chars().all(|c| c.is_ascii_digit())
+    }
+}
+
+fn bates_of(line: &str) -> Option<String> {
+    let c = bates_token().captures(line.trim_end())?;
+    let found = c.name("doc").or_else(|| c.name("bates"))?.as_str().trim();
+    // A bare number must look like a page stamp (leading zeros), not a year or a count.
+    if found.chars().all(|ch| ch.is_ascii_digit() || ch == 'O') && !found.starts_with(['0', 'O']) {
+        return None;
+    }
+    Some(found.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO_PAGES: &str = "LONG BEACH POLICE DEPARTMENT\nCPRA RESPONSE #19-0442                                          LB-000013\n\nFrom:            [REDACTED]@ice.dhs.gov\nSent:            Friday, January 11, 2019 4:52 PM\nTo:              Det. [REDACTED]\nSubject:         RE: plate 8ANK302\n\nAny luck on this one?\n\n-----Original Message-----\nFrom: [REDACTED]@ice.dhs.gov\nSent: Thursday, January 3, 2019 2:07 PM\nTo: Det. [REDACTED]\nSubiect: plate 8ANK302\n\n\n                                                               Page 1 of 2\n\nLONG BEACH POLICE DEPARTMENT\nCPRA RESPONSE #19-0442                                          LB-000014\n\nHi Detective,\n\nCan you see if your cameras have picked up CA 8ANK302?\n\n                                                               Page 2 of 2\n";
+
+    #[test]
+    fn splits_and_keeps_page_and_bates() {
+        let doc = parse_printed(TWO_PAGES);
+        assert_eq!(doc.messages.len(), 2);
+        let first = &doc.messages[0];
+        assert_eq!(first.page, 1);
+        assert_eq!(first.bates, "LB-000013");
+        assert_eq!(first.body, "Any luck on this one?");
+        let second = &doc.messages[1];
+        assert!(second.body.contains("Can you see if your cameras"), "{}", second.body);
+        assert!(!second.body.contains("LONG BEACH"), "{}", second.body);
+        assert!(!second.body.contains("Page 1"), "{}", second.body);
+        assert_eq!(doc.pages, 2);
+    }
+
+    #[test]
+    fn form_feeds_are_page_breaks_and_stamps_are_kept() {
+        let text = "RELEASE IN PART B5,B6\nFrom: A\nSent: Friday, April 2, 2010 1:16 PM\nTo: B\nSubject: x\n\nhello\x0cFrom: C\nSent: Friday, April 2, 2010 1:00 PM\nTo: A\nSubject: y\n\nearlier\n";
+        let doc = parse_printed(text);
+        assert_eq!(doc.messages.len(), 2);
+        assert_eq!(doc.messages[1].page, 2);
+        assert_eq!(doc.stamps, vec!["RELEASE IN PART B5,B6".to_string()]);
+    }
+
+    #[test]
+    fn a_memo_without_headers_gives_no_messages() {
+        let doc = parse_printed("MEMORANDUM\n\nAll personnel shall read the order.\n");
+        assert!(doc.messages.is_empty());
+    }
+}

@@ -1,0 +1,166 @@
+//! Drives the stages: takes input paths and compiled rules and gives the records (one per
+//! message, in input order) and the error rows of a run. Files are read, parsed, extracted
+//! and flagged in parallel with rayon, one file at a time per worker, so memory holds the
+//! findings, not the production; a panic inside one file becomes that file's error row.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+
+use crate::error::Error;
+use crate::extract::extract;
+use crate::flag::flag_file;
+use crate::ingest::{detect, discover, Format, SourceFile};
+use crate::model::{ErrorRow, Record, RunSummary};
+use crate::parse::parse_file;
+use crate::rules::Rules;
+
+/// Limits that keep one pathological file from stalling a run.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Files larger than this are reported, not read.
+    pub max_file_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// What a run gives.
+#[derive(Debug, Default)]
+pub struct RunOutput {
+    pub records: Vec<Record>,
+    pub errors: Vec<ErrorRow>,
+    pub summary: RunSummary,
+}
+
+/// What one file gave.
+#[derive(Debug, Default)]
+struct FileOutput {
+    records: Vec<Record>,
+    errors: Vec<ErrorRow>,
+    bytes: u64,
+}
+
+/// Runs the pipeline over the inputs.
+pub fn run(
+    inputs: &[PathBuf],
+    rules: &Rules,
+    limits: &Limits,
+    progress: &ProgressBar,
+) -> Result<RunOutput, Error> {
+    let started = Instant::now();
+    let found = discover(inputs)?;
+    progress.set_length(found.files.len() as u64);
+    let per_file: Vec<FileOutput> = found
+        .files
+        .par_iter()
+        .map(|file| {
+            let out = catch_unwind(AssertUnwindSafe(|| process_file(file, rules, limits)))
+                .unwrap_or_else(|panic| FileOutput {
+                    errors: vec![error_row(file, "parse", format!("internal error while reading this file: {}", panic_text(&panic)))],
+                    ..FileOutput::default()
+                });
+            progress.inc(1);
+            out
+        })
+        .collect();
+    let mut output = RunOutput {
+        errors: found.errors,
+        ..RunOutput::default()
+    };
+    let mut files_with_messages = 0;
+    for f in per_file {
+        files_with_messages += usize::from(!f.records.is_empty());
+        output.summary.bytes += f.bytes;
+        output.records.extend(f.records);
+        output.errors.extend(f.errors);
+    }
+    output.summary = RunSummary {
+        inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
+        files: found.files.len(),
+        files_with_messages,
+        messages: output.records.len(),
+        flagged: output.records.iter().filter(|r| r.findings.flag.flagged).count(),
+        error_rows: output.errors.len(),
+        elapsed_secs: started.elapsed().as_secs_f64(),
+        bytes: output.summary.bytes,
+    };
+    Ok(output)
+}
+
+fn process_file(file: &SourceFile, rules: &Rules, limits: &Limits) -> FileOutput {
+    if file.size > limits.max_file_bytes {
+        return FileOutput {
+            errors: vec![error_row(file, "ingest", format!("file is {} bytes, above the per-file limit of {} bytes (--max-file-mb)", file.size, limits.max_file_bytes))],
+            ..FileOutput::default()
+        };
+    }
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            return FileOutput {
+                errors: vec![error_row(file, "ingest", format!("cannot read: {e}"))],
+                ..FileOutput::default()
+            }
+        }
+    };
+    let format = detect(&bytes);
+    if let Format::Unreadable(reason) = format {
+        return FileOutput {
+            errors: vec![error_row(file, "ingest", reason.to_string())],
+            bytes: bytes.len() as u64,
+            ..FileOutput::default()
+        };
+    }
+    let parsed = parse_file(&file.source, format, &bytes);
+    let extracted: Vec<_> = parsed.messages.iter().map(|m| extract(m, rules)).collect();
+    let custodian = custodian(&parsed.furniture, rules);
+    let findings = flag_file(&parsed.messages, &extracted, custodian.as_ref(), rules);
+    FileOutput {
+        records: parsed
+            .messages
+            .into_iter()
+            .zip(findings)
+            .map(|(message, findings)| Record { message, findings })
+            .collect(),
+        errors: parsed
+            .problems
+            .into_iter()
+            .map(|p| error_row(file, "parse", p))
+            .collect(),
+        bytes: bytes.len() as u64,
+    }
+}
+
+/// The agency a release's page banners name ("LONG BEACH POLICE DEPARTMENT  CPRA
+/// RESPONSE #19-0442"): the custodian of the records, a party to their messages.
+fn custodian(furniture: &[String], rules: &Rules) -> Option<crate::model::Agency> {
+    let text = furniture.join("\n");
+    crate::extract::agencies::agencies_in(&crate::text::repair_ocr(&text), rules)
+        .into_iter()
+        .find(|a| a.kind != "vendor")
+}
+
+fn error_row(file: &SourceFile, stage: &str, reason: String) -> ErrorRow {
+    ErrorRow {
+        file: file.source.clone(),
+        stage: stage.to_string(),
+        reason,
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
+}
