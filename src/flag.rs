@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::extract::agencies::{agency_of_domain, domain_kind, domain_matches, DomainKind};
+use crate::extract::agencies::{agency_of_domain, domain_kind, domain_matches, expand_acronym, DomainKind};
 use crate::extract::{Extracted, Sentence};
 use crate::model::{Agency, Findings, Flag, Message};
 use crate::rules::Rules;
@@ -65,13 +65,21 @@ struct Resolver<'r> {
     learnt: HashMap<String, Agency>,
     /// Every agency the file names, for matching domains by place or initials.
     named: Vec<Agency>,
+    /// Agency acronyms the file writes beside addresses (`WCSO`), with their domains.
+    acronyms: Vec<(String, String)>,
 }
 
 impl<'r> Resolver<'r> {
     fn new(extracted: &[Extracted], rules: &'r Rules) -> Self {
         let mut learnt = HashMap::new();
         let mut named: Vec<Agency> = Vec::new();
+        let mut acronyms: Vec<(String, String)> = Vec::new();
         for e in extracted {
+            for a in &e.acronyms {
+                if !acronyms.contains(a) {
+                    acronyms.push(a.clone());
+                }
+            }
             if let (Some(d), None, Some(a)) = (&e.sender_domain, &e.sender_domain_agency, &e.signature_agency) {
                 learnt.entry(d.clone()).or_insert_with(|| a.clone());
             }
@@ -81,7 +89,12 @@ impl<'r> Resolver<'r> {
                 }
             }
         }
-        Resolver { rules, learnt, named }
+        Resolver {
+            rules,
+            learnt,
+            named,
+            acronyms,
+        }
     }
 
     /// The agency of a domain: the gazetteer, then what this file taught, then an agency
@@ -94,6 +107,12 @@ impl<'r> Resolver<'r> {
                 let first = matches.next()?;
                 // Two agencies of one place and no way to choose: say nothing.
                 matches.next().is_none().then(|| first.clone())
+            })
+            .or_else(|| {
+                self.acronyms
+                    .iter()
+                    .filter(|(_, d)| d == domain)
+                    .find_map(|(a, _)| expand_acronym(a, domain))
             })
     }
 
@@ -280,18 +299,33 @@ fn verdict(
 ) -> (Flag, Vec<String>) {
     let w = &rules.file.scoring;
     let mut flag = Flag::default();
+    let message_types: Vec<String> = e
+        .sentences
+        .iter()
+        .filter(|s| !s.no_data)
+        .flat_map(|s| s.data_types.iter().cloned())
+        .collect();
     let asks: Vec<&Sentence> = e.sentences.iter().filter(|s| s.asks_for_data()).collect();
-    let gives: Vec<&Sentence> = e.sentences.iter().filter(|s| s.gives_data()).collect();
-    let (acts, fulfilment) = if !asks.is_empty() {
-        (asks, false)
+    let gives: Vec<&Sentence> = e
+        .sentences
+        .iter()
+        .filter(|s| s.gives_data() || (s.gives_something() && !message_types.is_empty()))
+        .collect();
+    let (acts, act) = if !asks.is_empty() {
+        let recounted = asks.iter().any(|s| s.recounted);
+        (asks, if recounted { Act::Recounted } else { Act::Request })
     } else if !gives.is_empty() {
-        (gives, true)
+        (gives, Act::Fulfilment)
     } else {
         return (flag, Vec::new());
     };
+    let fulfilment = act != Act::Request;
     let mut score = 0.0;
     let mut reasons = Vec::new();
-    if fulfilment {
+    if act == Act::Recounted {
+        score += w.request_act;
+        reasons.push("recounted_request".to_string());
+    } else if fulfilment {
         score += w.fulfilment;
         reasons.push("fulfilment".to_string());
     } else {
@@ -325,7 +359,17 @@ fn verdict(
         flag.evidence = acts.iter().map(|s| s.text.clone()).collect();
         return (flag, types);
     };
-    let other = recipients
+    let mentioned_other = || {
+        mentioned
+            .iter()
+            .find(|a| a.name != sender_agency.name && a.kind != "vendor")
+            .cloned()
+    };
+    let other = if act == Act::Recounted {
+        // The writer tells of someone else's ask: that someone is the other side.
+        mentioned_other()
+    } else {
+        recipients
         .iter()
         .find(|a| a.name != sender_agency.name && a.kind != "vendor")
         .cloned()
@@ -337,7 +381,8 @@ fn verdict(
                     .find(|a| a.name != sender_agency.name && a.kind != "vendor")
                     .cloned()
             })?
-        });
+        })
+    };
     match &other {
         Some(_) => {
             score += w.cross_agency;
@@ -387,6 +432,17 @@ fn verdict(
         }
     }
     (flag, types)
+}
+
+/// What the message does with the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    /// Asks for it.
+    Request,
+    /// Tells of someone else's ask for the writer's agency's data.
+    Recounted,
+    /// Hands it over.
+    Fulfilment,
 }
 
 fn round(x: f64) -> f64 {

@@ -66,6 +66,8 @@ pub struct RulesFile {
     pub formal_channels: BTreeMap<String, Vec<String>>,
     pub bypass_phrases: Vec<String>,
     pub negations: Vec<String>,
+    pub offer_phrases: Vec<String>,
+    pub recounted_request_phrases: Vec<String>,
     pub identifiers: BTreeMap<String, String>,
     pub scoring: Scoring,
 }
@@ -114,6 +116,8 @@ pub struct Rules {
     pub formal: Vec<NamedPatterns>,
     pub bypass: Vec<Regex>,
     pub negations: Vec<Regex>,
+    pub offers: Vec<Regex>,
+    pub recounted: Vec<Regex>,
     pub identifiers: Vec<(String, Regex)>,
 }
 
@@ -273,6 +277,8 @@ fn compile(file: RulesFile) -> Result<Rules, Error> {
         formal: named(&file.formal_channels)?,
         bypass: regexes(&file.bypass_phrases)?,
         negations: regexes(&file.negations)?,
+        offers: regexes(&file.offer_phrases)?,
+        recounted: regexes(&file.recounted_request_phrases)?,
         identifiers,
         file,
     })

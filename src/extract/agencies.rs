@@ -31,6 +31,7 @@ pub fn agencies_in(text: &str, rules: &Rules) -> Vec<Agency> {
 /// All agency mentions with their positions (overlapping mentions of one name kept once).
 pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
     let text = titlecase_shouting(text);
+    let text = join_wrapped_names(&text);
     let text = text.as_ref();
     let mut hits = Vec::new();
     for (automaton, targets) in [
@@ -84,9 +85,26 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
 
 fn word_bounded(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    !before.is_some_and(|c| c.is_alphanumeric() || c == '@' || c == '.' && start >= 2 && text.as_bytes()[start - 2].is_ascii_alphanumeric())
+    let mut rest = text[end..].chars();
+    let after = rest.next();
+    let after2 = rest.next();
+    // "DOJ-OGR-00012345" and "ICE-2019-FOIA-004512" are document numbers, not mentions.
+    let in_identifier = matches!(after, Some('-') | Some('_')) && after2.is_some_and(|c| c.is_ascii_alphanumeric());
+    !before.is_some_and(|c| c.is_alphanumeric() || c == '@' || c == '-' || c == '.' && start >= 2 && text.as_bytes()[start - 2].is_ascii_alphanumeric())
         && !after.is_some_and(|c| c.is_alphanumeric() || c == '@')
+        && !in_identifier
+}
+
+/// A name wrapped over two lines ("Sacramento County\nSheriff's Office") is read as one.
+fn join_wrapped_names(text: &str) -> Cow<'_, str> {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"[ \t]*\r?\n[ \t]*(County|Sheriff|Police|Department|Office|Probation)\b").ok()
+    });
+    match re {
+        Some(re) => re.replace_all(text, " $1"),
+        None => Cow::Borrowed(text),
+    }
 }
 
 /// Builds the canonical name from a pattern's template; `None` when the place is only
@@ -317,18 +335,87 @@ pub fn domain_matches(domain: &str, agency: &Agency) -> bool {
     let county_domain = domain.starts_with("co.") || domain.contains("county") || domain.contains("sheriff");
     let is_sheriff = agency.name.contains("Sheriff");
     domain_cores(domain).iter().any(|core| {
-        let place_hit = *core == place_key;
+        let place_hit = *core == place_key
+            || STATE_CODES
+                .iter()
+                .any(|st| core.strip_suffix(st) == Some(place_key.as_str()));
         let initials_hit = core.len() >= 3 && *core == initials;
         (place_hit && (is_sheriff == county_domain || !agency.kind.starts_with("local_police")))
             || initials_hit
     })
 }
 
+/// Two-letter state codes that city domains append (`chulavistaca.gov`, `tucsonaz.gov`).
+const STATE_CODES: [&str; 50] = [
+    "al", "ak", "az", "ar", "ca", "co", "ct", "de", "fl", "ga", "hi", "id", "il", "in", "ia", "ks",
+    "ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny",
+    "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv",
+    "wi", "wy",
+];
+
+/// Expands an agency acronym against a one-word place a domain spells: `WCSO` with
+/// `washoecounty.gov` is the Washoe County Sheriff's Office, `FPD` with `fresno.gov` the
+/// Fresno Police Department.
+pub fn expand_acronym(acronym: &str, domain: &str) -> Option<Agency> {
+    const FORMS: [(&str, &str); 5] = [
+        ("CSO", "{} County Sheriff's Office"),
+        ("CSD", "{} County Sheriff's Department"),
+        ("SO", "{} County Sheriff's Office"),
+        ("SD", "{} County Sheriff's Department"),
+        ("PD", "{} Police Department"),
+    ];
+    let cores = domain_cores(domain);
+    let core = cores.first()?;
+    if !core.chars().all(|c| c.is_ascii_lowercase()) || core.len() < 4 {
+        return None;
+    }
+    let initial = core.chars().next()?.to_ascii_uppercase();
+    let rest = acronym.strip_prefix(initial)?;
+    let (_, form) = FORMS.iter().find(|(suffix, _)| *suffix == rest)?;
+    let mut place = String::with_capacity(core.len());
+    place.push(initial);
+    place.push_str(&core[1..]);
+    Some(Agency {
+        name: form.replace("{}", &place),
+        kind: "local_police".into(),
+    })
+}
+
+/// Agency acronyms written in the display names of addresses (`Bell, Marcus (WCSO)
+/// <mbell@washoecounty.gov>`), each with the domain of its address.
+pub fn address_acronyms(addresses: &[&str]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for address in addresses {
+        let Some(domain) = domain_of(address) else { continue };
+        let name = address.split('<').next().unwrap_or("");
+        for acronym in acronyms_in(name) {
+            out.push((acronym, domain.clone()));
+        }
+    }
+    out
+}
+
+/// Agency acronyms in a text (`FPD`, `WCSO`, `KCSO`): capitals ending in a police or
+/// sheriff suffix.
+fn acronyms_in(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let agency_like = (2..=6).contains(&word.len())
+            && word.chars().all(|c| c.is_ascii_uppercase())
+            && ["PD", "SO", "SD"].iter().any(|s| word.ends_with(s))
+            && word.len() > 2;
+        if agency_like && !out.iter().any(|w| w == word) {
+            out.push(word.to_string());
+        }
+    }
+    out
+}
+
 /// The name parts of a domain with government affixes removed.
 fn domain_cores(domain: &str) -> Vec<String> {
     const DROP: [&str; 12] = ["gov", "org", "com", "net", "us", "ca", "city", "info", "www", "mail", "co", "ci"];
     const PREFIXES: [&str; 4] = ["cityof", "countyof", "townof", "villageof"];
-    const SUFFIXES: [&str; 8] = ["county", "sheriff", "city", "gov", "pd", "police", "ca", "so"];
+    const SUFFIXES: [&str; 7] = ["county", "sheriff", "city", "gov", "pd", "police", "so"];
     domain
         .split('.')
         .filter(|p| !DROP.contains(p))
@@ -343,6 +430,7 @@ fn domain_cores(domain: &str) -> Vec<String> {
                 if core.len() > suf.len() + 2 {
                     if let Some(rest) = core.strip_suffix(suf) {
                         core = rest.to_string();
+                        break;
                     }
                 }
             }
@@ -406,5 +494,24 @@ mod tests {
         assert!(domain_matches("cvwd.org", &a("Coachella Valley Water District", "utility")));
         assert!(domain_matches("kernsheriff.org", &a("Kern County Sheriff's Office", "local_police")));
         assert!(!domain_matches("sacvalleyledger.com", &a("Sacramento County Sheriff's Office", "local_police")));
+        assert!(domain_matches("tucsonaz.gov", &a("Tucson Police Department", "local_police")));
+    }
+
+    #[test]
+    fn acronyms_expand_against_domains() {
+        assert_eq!(expand_acronym("WCSO", "washoecounty.gov").unwrap().name, "Washoe County Sheriff's Office");
+        assert_eq!(expand_acronym("FPD", "fresno.gov").unwrap().name, "Fresno Police Department");
+        assert!(expand_acronym("LBPD", "fresno.gov").is_none());
+        assert_eq!(acronyms_in("Bell, Marcus (WCSO) and FPD's LPR, not CPRA or PDF"), vec!["WCSO", "FPD"]);
+        assert_eq!(
+            address_acronyms(&["Bell, Marcus (WCSO) <mbell@washoecounty.gov>"]),
+            vec![("WCSO".to_string(), "washoecounty.gov".to_string())]
+        );
+    }
+
+    #[test]
+    fn wrapped_names_and_document_numbers() {
+        assert_eq!(names("Sacramento County\nSheriff's Office 8 seats"), vec!["Sacramento County Sheriff's Office"]);
+        assert!(names("DOJ-OGR-00012345").is_empty());
     }
 }

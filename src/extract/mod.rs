@@ -30,6 +30,8 @@ pub struct Extracted {
     pub exemptions: Vec<String>,
     pub identifiers: Vec<String>,
     pub sentences: Vec<Sentence>,
+    /// Agency acronyms in address display names, with their address's domain.
+    pub acronyms: Vec<(String, String)>,
     /// The subject line's signals (a subject often names the channel: "court order").
     pub subject: Sentence,
 }
@@ -87,6 +89,12 @@ pub fn extract(message: &Message, rules: &Rules) -> Extracted {
         identifiers: identifiers(&format!("{}\n{}", message.subject, message.body), rules),
         sentences: requests::sentence_signals(&body, rules),
         subject: requests::signals(&repair_ocr(&message.subject), rules),
+        acronyms: agencies::address_acronyms(
+            &std::iter::once(message.from.as_str())
+                .chain(message.to.iter().map(String::as_str))
+                .chain(message.cc.iter().map(String::as_str))
+                .collect::<Vec<_>>(),
+        ),
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Sentence {
     pub self_query: bool,
     /// A plate, VIN or phone number stands in the sentence.
     pub identifier: bool,
+    /// A request that someone else made, told by the writer ("he asked if we could pull").
+    pub recounted: bool,
 }
 
 impl Sentence {
@@ -32,6 +34,10 @@ impl Sentence {
     /// Data handed over.
     pub fn gives_data(&self) -> bool {
         self.fulfilment && !self.data_types.is_empty() && !self.no_data
+    }
+    /// A hand-over whose data type only the rest of the message names.
+    pub fn gives_something(&self) -> bool {
+        self.fulfilment && !self.no_data
     }
 }
 
@@ -46,8 +52,17 @@ pub fn sentence_signals(body: &str, rules: &Rules) -> Vec<Sentence> {
 /// The signals of one sentence (or of a subject line).
 pub fn signals(raw: &str, rules: &Rules) -> Sentence {
     let text = crate::text::squash(raw);
-    let first_request = rules.request.iter().filter_map(|r| r.find(&text)).min_by_key(|m| m.start());
-    let negated = first_request.is_some_and(|m| negated_before(&text, m.start(), rules));
+    let recounted_at = rules.recounted.iter().filter_map(|r| r.find(&text)).min_by_key(|m| m.start());
+    // A recounted ask ("he asked if we could pull...") is a request act of its own.
+    let first_request = rules
+        .request
+        .iter()
+        .filter_map(|r| r.find(&text))
+        .chain(recounted_at)
+        .min_by_key(|m| m.start());
+    let offered = rules.offers.iter().any(|r| r.is_match(&text));
+    let negated = offered || first_request.is_some_and(|m| negated_before(&text, m.start(), rules));
+    let recounted = recounted_at.is_some();
     // What is asked for follows the request act closely ("could we borrow your trailer");
     // an equipment word further on ("the car we talked about after the meeting") is not
     // the object of the request.
@@ -82,6 +97,7 @@ pub fn signals(raw: &str, rules: &Rules) -> Sentence {
             .collect(),
         no_data,
         identifier,
+        recounted,
         formal,
         bypass: rules.bypass.iter().any(|r| r.is_match(&text)),
         self_query,
@@ -101,10 +117,12 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 /// anything") cancels it; one followed by "but" ("not asking for anything official --
 /// but could you") does not.
 fn negated_before(text: &str, request_at: usize, rules: &Rules) -> bool {
-    let before = &text[..request_at];
     rules.negations.iter().any(|n| {
-        n.find_iter(before).any(|m| {
-            let between = before[m.end()..].to_ascii_lowercase();
+        n.find_iter(text).any(|m| {
+            if m.start() > request_at {
+                return false;
+            }
+            let between = text[m.start()..request_at].to_ascii_lowercase();
             !between.contains(" but ") && !between.contains("--") && !between.contains(';')
         })
     }) || {
@@ -153,6 +171,20 @@ mod tests {
     fn formal_channels_and_self_queries() {
         assert_eq!(one("We served a grand jury subpoena for the booking records.").formal, vec!["legal_process"]);
         assert!(one("I queried the target vehicle in LEARN this afternoon using our ERO account.").self_query);
+    }
+
+    #[test]
+    fn an_offer_is_not_a_request() {
+        let s = one("I can pull the hits for the last couple of weeks and send them over if that helps.");
+        assert!(!s.asks_for_data());
+        let s = one("Appreciate the offer, but please don't send me the Flock hits directly.");
+        assert!(!s.asks_for_data());
+    }
+
+    #[test]
+    fn recounted_request() {
+        let s = one("He asked if we could pull everything we have in our RMS on him and just email it to him.");
+        assert!(s.recounted);
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
         .collect::<Vec<_>>()
         .join("\n");
     for seg in split_chain(&cleaned) {
-        if seg.header.is_none() {
+        if seg.header.is_none() || under_memo_heading(&kept, seg.start_line) {
             continue;
         }
         let page = kept.get(seg.start_line).map_or(1, |l| l.page);
@@ -115,6 +115,14 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
         doc.messages.push(message);
     }
     doc
+}
+
+/// A `FROM:` / `DATE:` / `SUBJECT:` block under a `MEMORANDUM` heading is a memo's, not
+/// an email's.
+fn under_memo_heading(lines: &[&Line], start: usize) -> bool {
+    lines[start.saturating_sub(12)..start.min(lines.len())]
+        .iter()
+        .any(|l| l.text.trim_start().starts_with("MEMORANDUM"))
 }
 
 /// Numbers every line by page: a form feed or a `Page N of M` footer ends a page.
@@ -258,6 +266,12 @@ mod tests {
         assert_eq!(doc.messages.len(), 2);
         assert_eq!(doc.messages[1].page, 2);
         assert_eq!(doc.stamps, vec!["RELEASE IN PART B5,B6".to_string()]);
+    }
+
+    #[test]
+    fn a_memo_heading_block_is_not_an_email() {
+        let doc = parse_printed("MEMORANDUM FOR: Port Directors\n\nFROM:   (b)(6)\nDATE:   June 2, 2021\nSUBJECT: Requests\n\nText.\n");
+        assert!(doc.messages.is_empty());
     }
 
     #[test]
