@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 
-use crate::extract::agencies::{agency_of_domain, domain_kind, domain_matches, expand_acronym, DomainKind};
+use crate::extract::agencies::{
+    agency_of_domain, domain_kind, domain_matches, expand_acronym, DomainKind,
+};
 use crate::extract::{Extracted, Sentence};
 use crate::model::{Agency, Findings, Flag, Message};
 use crate::rules::Rules;
@@ -80,7 +82,11 @@ impl<'r> Resolver<'r> {
                     acronyms.push(a.clone());
                 }
             }
-            if let (Some(d), None, Some(a)) = (&e.sender_domain, &e.sender_domain_agency, &e.signature_agency) {
+            if let (Some(d), None, Some(a)) = (
+                &e.sender_domain,
+                &e.sender_domain_agency,
+                &e.signature_agency,
+            ) {
                 learnt.entry(d.clone()).or_insert_with(|| a.clone());
             }
             for a in &e.agencies {
@@ -146,7 +152,9 @@ impl<'r> Resolver<'r> {
         };
         match domain_kind(domain, self.rules) {
             DomainKind::Webmail => Party::Unknown,
-            DomainKind::Government => self.agency_or_domain(domain).map_or(Party::Unknown, as_party),
+            DomainKind::Government => self
+                .agency_or_domain(domain)
+                .map_or(Party::Unknown, as_party),
             DomainKind::Other => self.agency(domain).map_or(Party::Outsider, as_party),
         }
     }
@@ -229,7 +237,10 @@ fn findings_for(
 ) -> Findings {
     let e = &extracted[i];
     let mut agencies = e.agencies.clone();
-    for a in sender_agency(&senders[i]).into_iter().chain(recipients.iter()) {
+    for a in sender_agency(&senders[i])
+        .into_iter()
+        .chain(recipients.iter())
+    {
         if !agencies.contains(a) {
             agencies.push(a.clone());
         }
@@ -261,7 +272,10 @@ fn findings_for(
 fn data_types(sentences: &[Sentence]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in sentences {
-        let relevant = s.asks_for_data() || s.gives_data() || (!s.formal.is_empty() && !s.no_data) || s.self_query;
+        let relevant = s.asks_for_data()
+            || s.gives_data()
+            || (!s.formal.is_empty() && !s.no_data)
+            || s.self_query;
         if !relevant {
             continue;
         }
@@ -279,7 +293,12 @@ fn data_types(sentences: &[Sentence]) -> Vec<String> {
 fn formal_channels(e: &Extracted) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in std::iter::once(&e.subject).chain(e.sentences.iter()) {
-        for f in s.formal.iter().cloned().chain(s.self_query.then(|| "self_query".to_string())) {
+        for f in s
+            .formal
+            .iter()
+            .cloned()
+            .chain(s.self_query.then(|| "self_query".to_string()))
+        {
             if !out.contains(&f) {
                 out.push(f);
             }
@@ -313,7 +332,14 @@ fn verdict(
         .collect();
     let (acts, act) = if !asks.is_empty() {
         let recounted = asks.iter().any(|s| s.recounted);
-        (asks, if recounted { Act::Recounted } else { Act::Request })
+        (
+            asks,
+            if recounted {
+                Act::Recounted
+            } else {
+                Act::Request
+            },
+        )
     } else if !gives.is_empty() {
         (gives, Act::Fulfilment)
     } else {
@@ -332,14 +358,21 @@ fn verdict(
         score += w.request_act;
         reasons.push("request_act".to_string());
     }
-    let mut types: Vec<String> = acts.iter().flat_map(|s| s.data_types.iter().cloned()).collect();
+    let mut types: Vec<String> = acts
+        .iter()
+        .flat_map(|s| s.data_types.iter().cloned())
+        .collect();
     if types.is_empty() {
         // "Could you run CA 8JWS116 for me?": the identifier says data is sought; the
         // subject or the rest of the message says which.
         types = e.subject.data_types.clone();
     }
     if types.is_empty() {
-        types = e.sentences.iter().flat_map(|s| s.data_types.iter().cloned()).collect();
+        types = e
+            .sentences
+            .iter()
+            .flat_map(|s| s.data_types.iter().cloned())
+            .collect();
     }
     if types.is_empty() {
         types.push("other".into());
@@ -370,18 +403,18 @@ fn verdict(
         mentioned_other()
     } else {
         recipients
-        .iter()
-        .find(|a| a.name != sender_agency.name && a.kind != "vendor")
-        .cloned()
-        .or_else(|| {
-            // Recipient unknown: the government agency the message talks about.
-            recipients.is_empty().then(|| {
-                mentioned
-                    .iter()
-                    .find(|a| a.name != sender_agency.name && a.kind != "vendor")
-                    .cloned()
-            })?
-        })
+            .iter()
+            .find(|a| a.name != sender_agency.name && a.kind != "vendor")
+            .cloned()
+            .or_else(|| {
+                // Recipient unknown: the government agency the message talks about.
+                recipients.is_empty().then(|| {
+                    mentioned
+                        .iter()
+                        .find(|a| a.name != sender_agency.name && a.kind != "vendor")
+                        .cloned()
+                })?
+            })
     };
     match &other {
         Some(_) => {
@@ -405,7 +438,11 @@ fn verdict(
         if bypass {
             reasons.push(format!(
                 "formal_channel_bypassed:{}",
-                formal_only.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+                formal_only
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
             ));
         } else {
             score += w.formal_channel;

@@ -127,14 +127,32 @@ pub fn detect(bytes: &[u8]) -> Format {
 
 fn binary_kind(head: &[u8]) -> Option<&'static str> {
     const MAGIC: [(&[u8], &str); 9] = [
-        (b"%PDF", "PDF: reading the text layer of PDFs is not supported yet; convert with pdftotext"),
-        (b"PK\x03\x04", "zip archive: not read; extract it and run again on the folder"),
-        (b"\x1f\x8b", "gzip archive: not read; decompress it and run again"),
+        (
+            b"%PDF",
+            "PDF: reading the text layer of PDFs is not supported yet; convert with pdftotext",
+        ),
+        (
+            b"PK\x03\x04",
+            "zip archive: not read; extract it and run again on the folder",
+        ),
+        (
+            b"\x1f\x8b",
+            "gzip archive: not read; decompress it and run again",
+        ),
         (b"Rar!", "RAR archive: not read; extract it and run again"),
-        (b"7z\xbc\xaf", "7-Zip archive: not read; extract it and run again"),
-        (b"\xd0\xcf\x11\xe0", "Outlook .msg or Office binary file: not read; export it as .eml"),
+        (
+            b"7z\xbc\xaf",
+            "7-Zip archive: not read; extract it and run again",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0",
+            "Outlook .msg or Office binary file: not read; export it as .eml",
+        ),
         (b"\x89PNG", "image (PNG): no text to read; OCR it first"),
-        (b"\xff\xd8\xff", "image (JPEG): no text to read; OCR it first"),
+        (
+            b"\xff\xd8\xff",
+            "image (JPEG): no text to read; OCR it first",
+        ),
         (b"II*\x00", "image (TIFF): no text to read; OCR it first"),
     ];
     let start = head
@@ -200,9 +218,18 @@ mod tests {
 
     #[test]
     fn formats_from_content() {
-        assert_eq!(detect(b"Message-ID: <a@b>\nFrom: a@b.gov\n\nhi"), Format::Eml);
-        assert_eq!(detect(b"From a@b.gov Tue Oct 22 16:05:33 2019\nFrom: a@b.gov\n\nhi"), Format::Mbox);
-        assert_eq!(detect(b"From:  X\nSent:  Monday\nTo: Y\nSubject: z\n\nhi"), Format::Printed);
+        assert_eq!(
+            detect(b"Message-ID: <a@b>\nFrom: a@b.gov\n\nhi"),
+            Format::Eml
+        );
+        assert_eq!(
+            detect(b"From a@b.gov Tue Oct 22 16:05:33 2019\nFrom: a@b.gov\n\nhi"),
+            Format::Mbox
+        );
+        assert_eq!(
+            detect(b"From:  X\nSent:  Monday\nTo: Y\nSubject: z\n\nhi"),
+            Format::Printed
+        );
         assert_eq!(detect(b"LONG BEACH POLICE\n\nFrom: X\n"), Format::Printed);
         assert!(matches!(detect(b"%PDF-1.4\n"), Format::Unreadable(_)));
         assert!(matches!(detect(b"PK\x03\x04rest"), Format::Unreadable(_)));

@@ -65,7 +65,14 @@ pub fn run(
         .map(|file| {
             let out = catch_unwind(AssertUnwindSafe(|| process_file(file, rules, limits)))
                 .unwrap_or_else(|panic| FileOutput {
-                    errors: vec![error_row(file, "parse", format!("internal error while reading this file: {}", panic_text(&panic)))],
+                    errors: vec![error_row(
+                        file,
+                        "parse",
+                        format!(
+                            "internal error while reading this file: {}",
+                            panic_text(&panic)
+                        ),
+                    )],
                     ..FileOutput::default()
                 });
             progress.inc(1);
@@ -88,7 +95,11 @@ pub fn run(
         files: found.files.len(),
         files_with_messages,
         messages: output.records.len(),
-        flagged: output.records.iter().filter(|r| r.findings.flag.flagged).count(),
+        flagged: output
+            .records
+            .iter()
+            .filter(|r| r.findings.flag.flagged)
+            .count(),
         error_rows: output.errors.len(),
         elapsed_secs: started.elapsed().as_secs_f64(),
         bytes: output.summary.bytes,
@@ -99,7 +110,14 @@ pub fn run(
 fn process_file(file: &SourceFile, rules: &Rules, limits: &Limits) -> FileOutput {
     if file.size > limits.max_file_bytes {
         return FileOutput {
-            errors: vec![error_row(file, "ingest", format!("file is {} bytes, above the per-file limit of {} bytes (--max-file-mb)", file.size, limits.max_file_bytes))],
+            errors: vec![error_row(
+                file,
+                "ingest",
+                format!(
+                    "file is {} bytes, above the per-file limit of {} bytes (--max-file-mb)",
+                    file.size, limits.max_file_bytes
+                ),
+            )],
             ..FileOutput::default()
         };
     }

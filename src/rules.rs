@@ -241,7 +241,10 @@ fn compile(file: RulesFile) -> Result<Rules, Error> {
         .agency_patterns
         .iter()
         .map(|p| {
-            let expanded = p.pattern.replace("{PLACE}", place).replace("{STATE}", &state);
+            let expanded = p
+                .pattern
+                .replace("{PLACE}", place)
+                .replace("{STATE}", &state);
             Ok(CompiledPattern {
                 regex: Regex::new(&expanded)
                     .map_err(|e| Error::Rules(format!("agency pattern {:?}: {e}", p.pattern)))?,

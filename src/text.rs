@@ -43,7 +43,7 @@ pub fn repair_ocr(text: &str) -> Cow<'_, str> {
         } else {
             b' '
         };
-        if let Some(case) = replace_case(left, left2, right, right2) {
+        if let Some(case) = replace_case(left, left2, right, right2, i - start) {
             for b in &mut out[start..i] {
                 *b = match (*b, case) {
                     (b'0', Case::Lower) => b'o',
@@ -71,16 +71,21 @@ enum Case {
 
 /// Decides whether a run of 0/1 between `left` and `right` is a misread letter, and which
 /// case it stands for. Digits beside other digits (plates, dates, Bates numbers) stay.
-fn replace_case(left: u8, left2: u8, right: u8, right2: u8) -> Option<Case> {
+fn replace_case(left: u8, left2: u8, right: u8, right2: u8, run: usize) -> Option<Case> {
     let l_letter = left.is_ascii_alphabetic();
     let r_letter = right.is_ascii_alphabetic();
     let l_edge = !left.is_ascii_alphanumeric();
     let r_edge = !right.is_ascii_alphanumeric();
     match (l_letter, r_letter) {
-        (true, true) if left.is_ascii_lowercase() || right.is_ascii_lowercase() => Some(Case::Lower),
+        (true, true) if left.is_ascii_lowercase() || right.is_ascii_lowercase() => {
+            Some(Case::Lower)
+        }
         (true, true) => Some(Case::Upper),
-        // "a11", "Apri1": the word ends in the run; two letters before make it sure.
-        (true, false) if r_edge && left.is_ascii_lowercase() && left2.is_ascii_alphabetic() => {
+        // "a11", "Apri1": the word ends in the run; two letters before, or a run of two
+        // digits after one letter, make it sure.
+        (true, false)
+            if r_edge && left.is_ascii_lowercase() && (left2.is_ascii_alphabetic() || run >= 2) =>
+        {
             Some(Case::Lower)
         }
         // "0ffice", "1ast": the word starts with the run and goes on in lower case.
@@ -103,13 +108,15 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
         let end_here = match b {
             b'.' | b'?' | b'!' => {
                 let next = bytes.get(i + 1).copied().unwrap_or(b' ');
-                let spaced = next == b' ' || next == b'\n' || next == b'\r' || next == b'"' || next == b')';
+                let spaced =
+                    next == b' ' || next == b'\n' || next == b'\r' || next == b'"' || next == b')';
                 spaced && !(b == b'.' && is_abbreviation(&text[start..i]))
             }
             b'\n' => {
                 // A blank line ends a paragraph, and so a sentence.
                 let mut j = i + 1;
-                while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r')
+                while j < bytes.len()
+                    && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r')
                 {
                     j += 1;
                 }
@@ -138,8 +145,8 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
 /// St", "Det. Vasquez", "U.S. Marshals"), after which a sentence goes on.
 fn is_abbreviation(before: &str) -> bool {
     const ABBREVIATIONS: [&str; 24] = [
-        "mr", "ms", "mrs", "dr", "det", "sgt", "lt", "capt", "cpl", "dep", "ofc", "st", "ave", "blvd", "rd",
-        "no", "vs", "etc", "approx", "u.s", "inc", "co", "jr", "sr",
+        "mr", "ms", "mrs", "dr", "det", "sgt", "lt", "capt", "cpl", "dep", "ofc", "st", "ave",
+        "blvd", "rd", "no", "vs", "etc", "approx", "u.s", "inc", "co", "jr", "sr",
     ];
     let word = before
         .rsplit(|c: char| c.is_whitespace() || c == '(')
@@ -213,7 +220,15 @@ mod tests {
 
     #[test]
     fn ocr_repair_leaves_plates_dates_and_codes() {
-        for s in ["CA 7TUW558", "5JHD847", "1/27 at 0544", "(b)(1)", "B1", "2019-ICFO-18840", "1HGCM82633A004352"] {
+        for s in [
+            "CA 7TUW558",
+            "5JHD847",
+            "1/27 at 0544",
+            "(b)(1)",
+            "B1",
+            "2019-ICFO-18840",
+            "1HGCM82633A004352",
+        ] {
             assert_eq!(repair_ocr(s), s);
         }
     }

@@ -85,8 +85,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let options = ReportOptions {
         xlsx: !args.no_xlsx,
     };
-    write_reports(&args.out, &output.records, &output.errors, &output.summary, &options)
-        .with_context(|| format!("writing reports to {} (is it writable?)", args.out.display()))?;
+    write_reports(
+        &args.out,
+        &output.records,
+        &output.errors,
+        &output.summary,
+        &options,
+    )
+    .with_context(|| {
+        format!(
+            "writing reports to {} (is it writable?)",
+            args.out.display()
+        )
+    })?;
     if !args.quiet {
         print_summary(&output, &args.out);
     }
@@ -98,7 +109,9 @@ fn progress_bar(quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {pos}/{len} files {wide_bar} {elapsed}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {pos}/{len} files {wide_bar} {elapsed}")
+    {
         bar.set_style(style);
     }
     bar.enable_steady_tick(Duration::from_millis(120));

@@ -64,10 +64,9 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
             }
             // A pattern hit inside a gazetteer hit ("Los Angeles County Sheriff's
             // Department") is the gazetteer's agency.
-            if hits
-                .iter()
-                .any(|h| h.start <= whole.start() && h.end >= whole.end() && h.agency.kind != "vendor")
-            {
+            if hits.iter().any(|h| {
+                h.start <= whole.start() && h.end >= whole.end() && h.agency.kind != "vendor"
+            }) {
                 continue;
             }
             hits.push(AgencyHit {
@@ -89,9 +88,14 @@ fn word_bounded(text: &str, start: usize, end: usize) -> bool {
     let after = rest.next();
     let after2 = rest.next();
     // "DOJ-OGR-00012345" and "ICE-2019-FOIA-004512" are document numbers, not mentions.
-    let in_identifier = matches!(after, Some('-') | Some('_')) && after2.is_some_and(|c| c.is_ascii_alphanumeric());
-    !before.is_some_and(|c| c.is_alphanumeric() || c == '@' || c == '-' || c == '.' && start >= 2 && text.as_bytes()[start - 2].is_ascii_alphanumeric())
-        && !after.is_some_and(|c| c.is_alphanumeric() || c == '@')
+    let in_identifier =
+        matches!(after, Some('-') | Some('_')) && after2.is_some_and(|c| c.is_ascii_alphanumeric());
+    !before.is_some_and(|c| {
+        c.is_alphanumeric()
+            || c == '@'
+            || c == '-'
+            || c == '.' && start >= 2 && text.as_bytes()[start - 2].is_ascii_alphanumeric()
+    }) && !after.is_some_and(|c| c.is_alphanumeric() || c == '@')
         && !in_identifier
 }
 
@@ -99,7 +103,8 @@ fn word_bounded(text: &str, start: usize, end: usize) -> bool {
 fn join_wrapped_names(text: &str) -> Cow<'_, str> {
     static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r"[ \t]*\r?\n[ \t]*(County|Sheriff|Police|Department|Office|Probation)\b").ok()
+        regex::Regex::new(r"[ \t]*\r?\n[ \t]*(County|Sheriff|Police|Department|Office|Probation)\b")
+            .ok()
     });
     match re {
         Some(re) => re.replace_all(text, " $1"),
@@ -307,8 +312,22 @@ pub fn signature_agency(body: &str, rules: &Rules) -> Option<Agency> {
 
 /// Words that end the place part of an agency's name.
 const KIND_WORDS: [&str; 16] = [
-    "County", "Police", "Sheriff", "Sheriff's", "Department", "Water", "Probation", "Highway",
-    "State", "Regional", "District", "Municipal", "Irrigation", "Public", "Power", "Fusion",
+    "County",
+    "Police",
+    "Sheriff",
+    "Sheriff's",
+    "Department",
+    "Water",
+    "Probation",
+    "Highway",
+    "State",
+    "Regional",
+    "District",
+    "Municipal",
+    "Irrigation",
+    "Public",
+    "Power",
+    "Fusion",
 ];
 
 /// Whether an email domain plausibly belongs to an agency named in the same file: its
@@ -332,7 +351,8 @@ pub fn domain_matches(domain: &str, agency: &Agency) -> bool {
         .filter_map(|w| w.chars().next())
         .collect::<String>()
         .to_ascii_lowercase();
-    let county_domain = domain.starts_with("co.") || domain.contains("county") || domain.contains("sheriff");
+    let county_domain =
+        domain.starts_with("co.") || domain.contains("county") || domain.contains("sheriff");
     let is_sheriff = agency.name.contains("Sheriff");
     domain_cores(domain).iter().any(|core| {
         let place_hit = *core == place_key
@@ -386,7 +406,9 @@ pub fn expand_acronym(acronym: &str, domain: &str) -> Option<Agency> {
 pub fn address_acronyms(addresses: &[&str]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for address in addresses {
-        let Some(domain) = domain_of(address) else { continue };
+        let Some(domain) = domain_of(address) else {
+            continue;
+        };
         let name = address.split('<').next().unwrap_or("");
         for acronym in acronyms_in(name) {
             out.push((acronym, domain.clone()));
@@ -413,7 +435,9 @@ fn acronyms_in(text: &str) -> Vec<String> {
 
 /// The name parts of a domain with government affixes removed.
 fn domain_cores(domain: &str) -> Vec<String> {
-    const DROP: [&str; 12] = ["gov", "org", "com", "net", "us", "ca", "city", "info", "www", "mail", "co", "ci"];
+    const DROP: [&str; 12] = [
+        "gov", "org", "com", "net", "us", "ca", "city", "info", "www", "mail", "co", "ci",
+    ];
     const PREFIXES: [&str; 4] = ["cityof", "countyof", "townof", "villageof"];
     const SUFFIXES: [&str; 7] = ["county", "sheriff", "city", "gov", "pd", "police", "so"];
     domain
@@ -446,24 +470,48 @@ mod tests {
 
     fn names(text: &str) -> Vec<String> {
         let rules = Rules::default_rules().unwrap();
-        agencies_in(text, &rules).into_iter().map(|a| a.name).collect()
+        agencies_in(text, &rules)
+            .into_iter()
+            .map(|a| a.name)
+            .collect()
     }
 
     #[test]
     fn gazetteer_aliases_fold_into_the_agency() {
-        assert_eq!(names("HSI and ERO both asked; ICE agrees."), vec!["U.S. Immigration and Customs Enforcement"]);
+        assert_eq!(
+            names("HSI and ERO both asked; ICE agrees."),
+            vec!["U.S. Immigration and Customs Enforcement"]
+        );
         assert!(names("the ice was thin").is_empty());
     }
 
     #[test]
     fn patterns_catch_unlisted_agencies() {
-        assert_eq!(names("Det. Lorena Vasquez | Chula Vista Police Department"), vec!["Chula Vista Police Department"]);
-        assert_eq!(names("Hope all is well over at Ontario PD."), vec!["Ontario Police Department"]);
-        assert_eq!(names("Kern County Sheriff's Office"), vec!["Kern County Sheriff's Office"]);
-        assert_eq!(names("LONG BEACH POLICE DEPARTMENT"), vec!["Long Beach Police Department"]);
+        assert_eq!(
+            names("Det. Lorena Vasquez | Chula Vista Police Department"),
+            vec!["Chula Vista Police Department"]
+        );
+        assert_eq!(
+            names("Hope all is well over at Ontario PD."),
+            vec!["Ontario Police Department"]
+        );
+        assert_eq!(
+            names("Kern County Sheriff's Office"),
+            vec!["Kern County Sheriff's Office"]
+        );
+        assert_eq!(
+            names("LONG BEACH POLICE DEPARTMENT"),
+            vec!["Long Beach Police Department"]
+        );
         assert_eq!(names("Thanks, The Police Department"), Vec::<String>::new());
-        assert_eq!(names("a Coachella Valley Water District account"), vec!["Coachella Valley Water District"]);
-        assert_eq!(names("Arizona Highway Patrol"), vec!["Arizona Highway Patrol"]);
+        assert_eq!(
+            names("a Coachella Valley Water District account"),
+            vec!["Coachella Valley Water District"]
+        );
+        assert_eq!(
+            names("Arizona Highway Patrol"),
+            vec!["Arizona Highway Patrol"]
+        );
     }
 
     #[test]
@@ -474,35 +522,86 @@ mod tests {
     #[test]
     fn domains_and_signatures() {
         let rules = Rules::default_rules().unwrap();
-        assert_eq!(domain_of("\"A\" <a.b@ice.dhs.gov>").as_deref(), Some("ice.dhs.gov"));
-        assert_eq!(domain_of("(b)(6) @ontarioca.gov'").as_deref(), Some("ontarioca.gov"));
-        assert_eq!(agency_of_domain("ice.dhs.gov", &rules).unwrap().name, "U.S. Immigration and Customs Enforcement");
+        assert_eq!(
+            domain_of("\"A\" <a.b@ice.dhs.gov>").as_deref(),
+            Some("ice.dhs.gov")
+        );
+        assert_eq!(
+            domain_of("(b)(6) @ontarioca.gov'").as_deref(),
+            Some("ontarioca.gov")
+        );
+        assert_eq!(
+            agency_of_domain("ice.dhs.gov", &rules).unwrap().name,
+            "U.S. Immigration and Customs Enforcement"
+        );
         assert_eq!(domain_kind("gmail.com", &rules), DomainKind::Webmail);
         assert_eq!(domain_kind("ontarioca.gov", &rules), DomainKind::Government);
-        assert_eq!(domain_kind("sacvalleyledger.com", &rules), DomainKind::Other);
+        assert_eq!(
+            domain_kind("sacvalleyledger.com", &rules),
+            DomainKind::Other
+        );
         let body = "Can you run it?\n\nThanks,\nMarisol\n\nSpecial Agent\nHomeland Security Investigations, Santa Ana";
-        assert_eq!(signature_agency(body, &rules).unwrap().name, "U.S. Immigration and Customs Enforcement");
+        assert_eq!(
+            signature_agency(body, &rules).unwrap().name,
+            "U.S. Immigration and Customs Enforcement"
+        );
     }
 
     #[test]
     fn domains_match_agencies_of_the_file() {
-        let a = |name: &str, kind: &str| Agency { name: name.into(), kind: kind.into() };
-        assert!(domain_matches("chulavistaca.gov", &a("Chula Vista Police Department", "local_police")));
-        assert!(domain_matches("co.merced.ca.us", &a("Merced County Sheriff's Office", "local_police")));
-        assert!(!domain_matches("co.merced.ca.us", &a("Merced Police Department", "local_police")));
-        assert!(domain_matches("cityofmerced.org", &a("Merced Police Department", "local_police")));
-        assert!(domain_matches("cvwd.org", &a("Coachella Valley Water District", "utility")));
-        assert!(domain_matches("kernsheriff.org", &a("Kern County Sheriff's Office", "local_police")));
-        assert!(!domain_matches("sacvalleyledger.com", &a("Sacramento County Sheriff's Office", "local_police")));
-        assert!(domain_matches("tucsonaz.gov", &a("Tucson Police Department", "local_police")));
+        let a = |name: &str, kind: &str| Agency {
+            name: name.into(),
+            kind: kind.into(),
+        };
+        assert!(domain_matches(
+            "chulavistaca.gov",
+            &a("Chula Vista Police Department", "local_police")
+        ));
+        assert!(domain_matches(
+            "co.merced.ca.us",
+            &a("Merced County Sheriff's Office", "local_police")
+        ));
+        assert!(!domain_matches(
+            "co.merced.ca.us",
+            &a("Merced Police Department", "local_police")
+        ));
+        assert!(domain_matches(
+            "cityofmerced.org",
+            &a("Merced Police Department", "local_police")
+        ));
+        assert!(domain_matches(
+            "cvwd.org",
+            &a("Coachella Valley Water District", "utility")
+        ));
+        assert!(domain_matches(
+            "kernsheriff.org",
+            &a("Kern County Sheriff's Office", "local_police")
+        ));
+        assert!(!domain_matches(
+            "sacvalleyledger.com",
+            &a("Sacramento County Sheriff's Office", "local_police")
+        ));
+        assert!(domain_matches(
+            "tucsonaz.gov",
+            &a("Tucson Police Department", "local_police")
+        ));
     }
 
     #[test]
     fn acronyms_expand_against_domains() {
-        assert_eq!(expand_acronym("WCSO", "washoecounty.gov").unwrap().name, "Washoe County Sheriff's Office");
-        assert_eq!(expand_acronym("FPD", "fresno.gov").unwrap().name, "Fresno Police Department");
+        assert_eq!(
+            expand_acronym("WCSO", "washoecounty.gov").unwrap().name,
+            "Washoe County Sheriff's Office"
+        );
+        assert_eq!(
+            expand_acronym("FPD", "fresno.gov").unwrap().name,
+            "Fresno Police Department"
+        );
         assert!(expand_acronym("LBPD", "fresno.gov").is_none());
-        assert_eq!(acronyms_in("Bell, Marcus (WCSO) and FPD's LPR, not CPRA or PDF"), vec!["WCSO", "FPD"]);
+        assert_eq!(
+            acronyms_in("Bell, Marcus (WCSO) and FPD's LPR, not CPRA or PDF"),
+            vec!["WCSO", "FPD"]
+        );
         assert_eq!(
             address_acronyms(&["Bell, Marcus (WCSO) <mbell@washoecounty.gov>"]),
             vec![("WCSO".to_string(), "washoecounty.gov".to_string())]
@@ -511,7 +610,10 @@ mod tests {
 
     #[test]
     fn wrapped_names_and_document_numbers() {
-        assert_eq!(names("Sacramento County\nSheriff's Office 8 seats"), vec!["Sacramento County Sheriff's Office"]);
+        assert_eq!(
+            names("Sacramento County\nSheriff's Office 8 seats"),
+            vec!["Sacramento County Sheriff's Office"]
+        );
         assert!(names("DOJ-OGR-00012345").is_empty());
     }
 }

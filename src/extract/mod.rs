@@ -112,7 +112,10 @@ fn identifiers(text: &str, rules: &Rules) -> Vec<String> {
                 .map(|m| m.as_str().trim().to_string());
             let Some(value) = value else { continue };
             // A VIN has both letters and digits; a 17-digit number is something else.
-            if kind == "vin" && !(value.chars().any(|c| c.is_ascii_digit()) && value.chars().any(|c| c.is_ascii_alphabetic())) {
+            if kind == "vin"
+                && !(value.chars().any(|c| c.is_ascii_digit())
+                    && value.chars().any(|c| c.is_ascii_alphabetic()))
+            {
                 continue;
             }
             let item = format!("{kind}:{value}");

@@ -45,7 +45,8 @@ pub fn redactions_in(text: &str) -> Vec<Redaction> {
         let joined = last_end.is_some_and(|end| is_separator_gap(&text[end..t.start]));
         if joined {
             if let Some(span) = out.last_mut() {
-                span.text.push_str(&text[last_end.unwrap_or(t.start)..t.end]);
+                span.text
+                    .push_str(&text[last_end.unwrap_or(t.start)..t.end]);
                 if let Some(code) = t.code {
                     if !span.codes.contains(&code) {
                         span.codes.push(code);
@@ -156,7 +157,8 @@ mod tests {
 
     #[test]
     fn marks_blocks_and_x_runs() {
-        let got = spans("████████████ <██████████@cityofpasadena.net> and [REDACTED] SSN XXX-XX-XXXX");
+        let got =
+            spans("████████████ <██████████@cityofpasadena.net> and [REDACTED] SSN XXX-XX-XXXX");
         assert_eq!(got.len(), 4);
         assert!(got.iter().all(|s| s.1.is_empty()));
     }

@@ -29,7 +29,10 @@ pub struct Sentence {
 impl Sentence {
     /// A request for data that the sentence really makes.
     pub fn asks_for_data(&self) -> bool {
-        self.request && !self.negated && (!self.data_types.is_empty() || self.identifier) && !self.no_data
+        self.request
+            && !self.negated
+            && (!self.data_types.is_empty() || self.identifier)
+            && !self.no_data
     }
     /// Data handed over.
     pub fn gives_data(&self) -> bool {
@@ -52,7 +55,11 @@ pub fn sentence_signals(body: &str, rules: &Rules) -> Vec<Sentence> {
 /// The signals of one sentence (or of a subject line).
 pub fn signals(raw: &str, rules: &Rules) -> Sentence {
     let text = crate::text::squash(raw);
-    let recounted_at = rules.recounted.iter().filter_map(|r| r.find(&text)).min_by_key(|m| m.start());
+    let recounted_at = rules
+        .recounted
+        .iter()
+        .filter_map(|r| r.find(&text))
+        .min_by_key(|m| m.start());
     // A recounted ask ("he asked if we could pull...") is a request act of its own.
     let first_request = rules
         .request
@@ -143,14 +150,17 @@ mod tests {
 
     #[test]
     fn plain_request_for_plate_reads() {
-        let s = one("Would you be able to check CA plate 7TUW558 in your LPR system and send me any hits?");
+        let s = one(
+            "Would you be able to check CA plate 7TUW558 in your LPR system and send me any hits?",
+        );
         assert!(s.asks_for_data());
         assert!(s.data_types.contains(&"alpr".to_string()));
     }
 
     #[test]
     fn negated_request_is_not_a_request() {
-        let s = one("To be clear up front: I'm not asking you or your folks to run anything for us.");
+        let s =
+            one("To be clear up front: I'm not asking you or your folks to run anything for us.");
         assert!(!s.asks_for_data());
     }
 
@@ -169,13 +179,21 @@ mod tests {
 
     #[test]
     fn formal_channels_and_self_queries() {
-        assert_eq!(one("We served a grand jury subpoena for the booking records.").formal, vec!["legal_process"]);
-        assert!(one("I queried the target vehicle in LEARN this afternoon using our ERO account.").self_query);
+        assert_eq!(
+            one("We served a grand jury subpoena for the booking records.").formal,
+            vec!["legal_process"]
+        );
+        assert!(
+            one("I queried the target vehicle in LEARN this afternoon using our ERO account.")
+                .self_query
+        );
     }
 
     #[test]
     fn an_offer_is_not_a_request() {
-        let s = one("I can pull the hits for the last couple of weeks and send them over if that helps.");
+        let s = one(
+            "I can pull the hits for the last couple of weeks and send them over if that helps.",
+        );
         assert!(!s.asks_for_data());
         let s = one("Appreciate the offer, but please don't send me the Flock hits directly.");
         assert!(!s.asks_for_data());

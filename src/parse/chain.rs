@@ -204,7 +204,8 @@ fn dequote(lines: &[String]) -> Vec<String> {
 }
 
 fn has_boundary(lines: &[String]) -> bool {
-    (0..lines.len()).any(|i| header_block_at(lines, i).is_some() || attribution_at(lines, i).is_some())
+    (0..lines.len())
+        .any(|i| header_block_at(lines, i).is_some() || attribution_at(lines, i).is_some())
 }
 
 fn separator_regex() -> &'static Regex {
@@ -303,7 +304,10 @@ fn label_line(line: &str) -> Option<(Label, &str)> {
         return None;
     }
     let raw = &t[..colon];
-    if !raw.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '|') {
+    if !raw
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '|')
+    {
         return None;
     }
     let label = label_of(raw)?;
@@ -356,8 +360,15 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
             .map(|l| value_of(&block, l).trim_end().ends_with([';', ',']))
             .unwrap_or(false);
         match last {
-            Some(l @ (Label::To | Label::Cc | Label::Bcc | Label::Subject | Label::Attachments | Label::From))
-                if (indented || open_list) && !seen.contains(&Label::Subject) || (l == Label::Subject && indented && j == i + seen.len()) =>
+            Some(
+                l @ (Label::To
+                | Label::Cc
+                | Label::Bcc
+                | Label::Subject
+                | Label::Attachments
+                | Label::From),
+            ) if (indented || open_list) && !seen.contains(&Label::Subject)
+                || (l == Label::Subject && indented && j == i + seen.len()) =>
             {
                 append(&mut block, l, line.trim());
                 j += 1;
@@ -508,7 +519,10 @@ mod tests {
         let text = "ok\n\nOn Mon, Sep 9, 2019 at 10:02 AM, Kowal, Erin <ekowal@fbi.gov>\nwrote:\n> any chance?\n";
         let segs = split_chain(text);
         assert_eq!(segs.len(), 2);
-        assert_eq!(segs[1].header.as_ref().unwrap().from, "Kowal, Erin <ekowal@fbi.gov>");
+        assert_eq!(
+            segs[1].header.as_ref().unwrap().from,
+            "Kowal, Erin <ekowal@fbi.gov>"
+        );
     }
 
     #[test]
@@ -549,6 +563,9 @@ mod tests {
     fn wrapped_to_list() {
         let text = "From:    A <a@x.gov>\nSent:    Monday, June 3, 2019 3:41 PM\nTo:      B <b@y.gov>; C <c@y.gov>;\n         D <d@y.gov>\nSubject: hi\n\nbody\n";
         let segs = split_chain(text);
-        assert_eq!(segs[1].header.as_ref().unwrap().to, "B <b@y.gov>; C <c@y.gov>; D <d@y.gov>");
+        assert_eq!(
+            segs[1].header.as_ref().unwrap().to,
+            "B <b@y.gov>; C <c@y.gov>; D <d@y.gov>"
+        );
     }
 }

@@ -90,7 +90,10 @@ fn loose(text: &str) -> Option<(NaiveDateTime, Option<FixedOffset>)> {
             offset = Some(o);
             continue;
         }
-        if let Ok(n) = fixed.trim_end_matches(['.', 's', 't', 'h', 'n', 'd', 'r']).parse::<u32>() {
+        if let Ok(n) = fixed
+            .trim_end_matches(['.', 's', 't', 'h', 'n', 'd', 'r'])
+            .parse::<u32>()
+        {
             numbers.push(n);
         }
     }

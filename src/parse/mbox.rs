@@ -40,9 +40,7 @@ pub fn looks_like_mbox(bytes: &[u8]) -> bool {
 
 /// Files written with CR-only line endings (old Mac mail) become LF.
 fn normalise_cr(bytes: &[u8]) -> Cow<'_, [u8]> {
-    let has_lone_cr = bytes
-        .windows(2)
-        .any(|w| w[0] == b'\r' && w[1] != b'\n')
+    let has_lone_cr = bytes.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n')
         || bytes.last() == Some(&b'\r') && !bytes.contains(&b'\n');
     if !has_lone_cr {
         return Cow::Borrowed(bytes);

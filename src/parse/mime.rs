@@ -44,7 +44,9 @@ fn parse_at_depth(
                 if depth < MAX_ATTACHED_DEPTH {
                     parse_at_depth(&raw, Origin::Attached, depth + 1, out, problems);
                 } else {
-                    problems.push("attached messages nested too deep; the deepest were not read".into());
+                    problems.push(
+                        "attached messages nested too deep; the deepest were not read".into(),
+                    );
                 }
             }
         }
@@ -63,7 +65,9 @@ fn recover_headers(
 ) {
     match mailparse::parse_headers(bytes) {
         Ok((headers, body_start)) => {
-            problems.push(format!("MIME structure unreadable ({err}); headers kept, body read as plain text"));
+            problems.push(format!(
+                "MIME structure unreadable ({err}); headers kept, body read as plain text"
+            ));
             let body = decode_text(bytes.get(body_start..).unwrap_or_default()).into_owned();
             let top = header_message(&headers, origin, Vec::new());
             push_with_quoted(top, &body, out);

@@ -39,9 +39,11 @@ pub fn parse_file(source: &str, format: Format, bytes: &[u8]) -> Parsed {
         Format::Mbox => {
             for (i, raw) in mbox::split_mbox(bytes).iter().enumerate() {
                 let problems = mime::parse_message(raw, Origin::Header, &mut parsed.messages);
-                parsed
-                    .problems
-                    .extend(problems.into_iter().map(|p| format!("message {}: {p}", i + 1)));
+                parsed.problems.extend(
+                    problems
+                        .into_iter()
+                        .map(|p| format!("message {}: {p}", i + 1)),
+                );
             }
         }
         Format::Printed => {
@@ -52,9 +54,10 @@ pub fn parse_file(source: &str, format: Format, bytes: &[u8]) -> Parsed {
             parsed.stamps = doc.stamps;
             parsed.furniture = doc.furniture;
             if parsed.messages.is_empty() {
-                parsed
-                    .problems
-                    .push("no printed email header block found: not an email, or a page without text".into());
+                parsed.problems.push(
+                    "no printed email header block found: not an email, or a page without text"
+                        .into(),
+                );
             }
         }
         Format::Unreadable(_) => {}

@@ -93,11 +93,7 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
             }
         }
     }
-    let cleaned: String = kept
-        .iter()
-        .map(|l| l.text)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let cleaned: String = kept.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
     for seg in split_chain(&cleaned) {
         if seg.header.is_none() || under_memo_heading(&kept, seg.start_line) {
             continue;
@@ -169,10 +165,7 @@ fn furniture_lines(page: &[Line]) -> Vec<usize> {
     let nonblank: Vec<usize> = (0..page.len())
         .filter(|&i| !page[i].text.trim().is_empty())
         .collect();
-    let edges = nonblank
-        .iter()
-        .take(3)
-        .chain(nonblank.iter().rev().take(3));
+    let edges = nonblank.iter().take(3).chain(nonblank.iter().rev().take(3));
     let mut out: Vec<usize> = edges
         .copied()
         .filter(|&i| is_furniture(page[i].text))
@@ -215,14 +208,17 @@ fn is_furniture(line: &str) -> bool {
 
 fn is_shouting(line: &str) -> bool {
     let letters: Vec<char> = line.chars().filter(|c| c.is_alphabetic()).collect();
-    letters.len() >= 6 && letters.iter().all(|c| c.is_uppercase()) && line.split_whitespace().count() <= 10
+    letters.len() >= 6
+        && letters.iter().all(|c| c.is_uppercase())
+        && line.split_whitespace().count() <= 10
 }
 
 fn has_label(line: &str) -> bool {
     let head: String = line.chars().take(16).collect();
     head.contains(':') && !head.contains("://") && {
         let before = head.split(':').next().unwrap_or("");
-        before.len() <= 12 && before.chars().all(|c| c.is_alphanumeric() || c == ' ')
+        before.len() <= 12
+            && before.chars().all(|c| c.is_alphanumeric() || c == ' ')
             && !before.trim().is_empty()
             && !before.trim().chars().all(|c| c.is_ascii_digit())
     }
@@ -253,7 +249,11 @@ mod tests {
         assert_eq!(first.bates, "LB-000013");
         assert_eq!(first.body, "Any luck on this one?");
         let second = &doc.messages[1];
-        assert!(second.body.contains("Can you see if your cameras"), "{}", second.body);
+        assert!(
+            second.body.contains("Can you see if your cameras"),
+            "{}",
+            second.body
+        );
         assert!(!second.body.contains("LONG BEACH"), "{}", second.body);
         assert!(!second.body.contains("Page 1"), "{}", second.body);
         assert_eq!(doc.pages, 2);

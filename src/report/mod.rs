@@ -1,5 +1,461 @@
-//! TEMPORARY placeholder while the report module is written.
+//! Report stage: takes the run's [`Record`]s (in their stable order), its [`ErrorRow`]s and
+//! its [`RunSummary`], builds polars DataFrames from them, and writes into the output folder
+//! messages.csv/.parquet/.ndjson (one row per record), flags.csv (flagged records only),
+//! agencies.csv (per agency: messages naming it, as sender, as requester and holder of
+//! flagged requests), redactions.csv (per exemption code: spans, messages, spans by sender
+//! agency), errors.csv, and findings.xlsx (a Summary sheet, then one sheet mirroring each
+//! CSV). Multi-valued cells are joined with "; " (evidence with " | "); every aggregate is
+//! sorted by count descending then name, so identical input gives byte-identical files
+//! (apart from the workbook's internal timestamps).
+
+mod frames;
+mod xlsx;
+
 use std::path::{Path, PathBuf};
-pub struct ReportOptions { pub xlsx: bool }
-pub fn write_reports(_out: &Path, _r: &[crate::model::Record], _e: &[crate::model::ErrorRow], _s: &crate::model::RunSummary, _o: &ReportOptions) -> crate::error::Result<Vec<PathBuf>> { Ok(vec![]) }
-pub fn top_agencies(_r: &[crate::model::Record], _n: usize) -> Vec<(String, usize)> { vec![] }
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::model::{ErrorRow, Record, RunSummary};
+
+/// What [`write_reports`] writes besides the CSV, Parquet and NDJSON files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Write findings.xlsx.
+    pub xlsx: bool,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions { xlsx: true }
+    }
+}
+
+/// Writes every report into `out` (creates the folder). Returns the paths written, in order.
+pub fn write_reports(
+    out: &Path,
+    records: &[Record],
+    errors: &[ErrorRow],
+    summary: &RunSummary,
+    options: &ReportOptions,
+) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out).map_err(|e| Error::Write {
+        path: out.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let mut messages = frames::messages(records)?;
+    let mut flags = frames::flags(&messages)?;
+    let mut agencies = frames::agencies(records)?;
+    let mut redactions = frames::redactions(records)?;
+    let mut error_frame = frames::errors(errors)?;
+
+    let mut written = Vec::new();
+    let mut emit = |name: &str, kind: Kind, frame: &mut DataFrame| -> Result<()> {
+        let path = out.join(name);
+        write_frame(&path, kind, frame)?;
+        written.push(path);
+        Ok(())
+    };
+    emit("messages.csv", Kind::Csv, &mut messages)?;
+    emit("messages.parquet", Kind::Parquet, &mut messages)?;
+    emit("messages.ndjson", Kind::Ndjson, &mut messages)?;
+    emit("flags.csv", Kind::Csv, &mut flags)?;
+    emit("agencies.csv", Kind::Csv, &mut agencies)?;
+    emit("redactions.csv", Kind::Csv, &mut redactions)?;
+    emit("errors.csv", Kind::Csv, &mut error_frame)?;
+
+    if options.xlsx {
+        let path = out.join("findings.xlsx");
+        let top = top_agencies(records, 10);
+        xlsx::write_workbook(
+            &path,
+            summary,
+            &top,
+            &[
+                ("Flags", &flags),
+                ("Messages", &messages),
+                ("Agencies", &agencies),
+                ("Redactions", &redactions),
+                ("Errors", &error_frame),
+            ],
+        )?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The messages frame (one row per record, columns below), also used by tests.
+///
+/// Columns, in order: source, ordinal (u32), origin, message_id, date, date_utc, date_raw,
+/// from, to, cc, subject, page (u32), bates, sender_agency, recipient_agencies, agencies,
+/// redactions (u32), exemptions, data_types, identifiers, formal_channels, flagged (bool),
+/// score (f64, 2 decimals), reasons, evidence, requester, holder, attachments,
+/// body_chars (u32). All other columns are strings, never null ("" when absent).
+pub fn messages_frame(records: &[Record]) -> Result<DataFrame> {
+    frames::messages(records)
+}
+
+/// Agencies ranked by how many messages name them (name, messages), for the stderr summary.
+///
+/// A message counts once per agency name however often its findings list it; ties are
+/// broken by name.
+pub fn top_agencies(records: &[Record], n: usize) -> Vec<(String, usize)> {
+    frames::top_agencies(records, n)
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Csv,
+    Parquet,
+    Ndjson,
+}
+
+/// Serialises `frame` in memory, then writes the file in one go.
+fn write_frame(path: &Path, kind: Kind, frame: &mut DataFrame) -> Result<()> {
+    let fail = |reason: String| Error::Write {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    let done = match kind {
+        Kind::Csv => CsvWriter::new(&mut buf).include_header(true).finish(frame),
+        Kind::Parquet => ParquetWriter::new(&mut buf).finish(frame).map(|_| ()),
+        Kind::Ndjson => JsonWriter::new(&mut buf)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(frame),
+    };
+    done.map_err(|e| fail(e.to_string()))?;
+    std::fs::write(path, &buf).map_err(|e| fail(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Agency, Attachment, Findings, Flag, Message, MessageDate, Origin, Redaction,
+    };
+
+    fn agency(name: &str, kind: &str) -> Agency {
+        Agency {
+            name: name.to_string(),
+            kind: kind.to_string(),
+        }
+    }
+
+    fn ice() -> Agency {
+        agency("U.S. Immigration and Customs Enforcement", "federal")
+    }
+
+    fn fresno() -> Agency {
+        agency("Fresno Police Department", "police")
+    }
+
+    fn span(codes: &[&str]) -> Redaction {
+        Redaction {
+            text: "[REDACTED]".to_string(),
+            codes: codes.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    fn records() -> Vec<Record> {
+        let flagged = Record {
+            message: Message {
+                source: "release/a.eml".to_string(),
+                ordinal: 1,
+                origin: Some(Origin::Header),
+                message_id: "<1@ice.dhs.gov>".to_string(),
+                date: MessageDate {
+                    raw: "Tue, 3 Mar 2020 10:00:00 -0800".to_string(),
+                    local: "2020-03-03T10:00:00-08:00".to_string(),
+                    utc: "2020-03-03T18:00:00Z".to_string(),
+                },
+                from: "agent@ice.dhs.gov".to_string(),
+                to: vec![
+                    "officer@fresno.gov".to_string(),
+                    "sgt@fresno.gov".to_string(),
+                ],
+                subject: "plates, \"quick\" favor".to_string(),
+                body: "Can you run these plates for me?".to_string(),
+                attachments: vec![Attachment {
+                    name: "list.xlsx".to_string(),
+                    content_type: "application/vnd.ms-excel".to_string(),
+                    size: 2048,
+                }],
+                ..Message::default()
+            },
+            findings: Findings {
+                sender_agency: Some(ice()),
+                recipient_agencies: vec![fresno()],
+                agencies: vec![ice(), fresno(), ice()],
+                redactions: vec![span(&["(b)(6)"]), span(&[])],
+                exemptions: vec!["(b)(6)".to_string()],
+                data_types: vec!["license_plate".to_string(), "alpr".to_string()],
+                identifiers: vec!["7ABC123".to_string()],
+                formal_channels: vec![],
+                flag: Flag {
+                    flagged: true,
+                    score: 0.8567,
+                    reasons: vec!["request_act".to_string(), "cross_agency".to_string()],
+                    evidence: vec!["Can you run these plates for me?".to_string()],
+                    requester: Some(ice()),
+                    holder: Some(fresno()),
+                },
+            },
+        };
+        let reply = Record {
+            message: Message {
+                source: "release/a.eml".to_string(),
+                ordinal: 2,
+                origin: Some(Origin::Quoted),
+                from: "officer@fresno.gov".to_string(),
+                subject: "RE: plates".to_string(),
+                body: "Will do.".to_string(),
+                ..Message::default()
+            },
+            findings: Findings {
+                sender_agency: Some(fresno()),
+                agencies: vec![fresno(), ice()],
+                redactions: vec![span(&["(b)(6)", "(b)(7)(C)"])],
+                exemptions: vec!["(b)(6)".to_string(), "(b)(7)(C)".to_string()],
+                flag: Flag {
+                    score: 0.2,
+                    ..Flag::default()
+                },
+                ..Findings::default()
+            },
+        };
+        let printed = Record {
+            message: Message {
+                source: "release/b.txt".to_string(),
+                ordinal: 1,
+                origin: Some(Origin::Printed),
+                page: 4,
+                bates: "FPD-000123".to_string(),
+                body: "Meeting moved.".to_string(),
+                ..Message::default()
+            },
+            findings: Findings::default(),
+        };
+        vec![flagged, reply, printed]
+    }
+
+    fn summary() -> RunSummary {
+        RunSummary {
+            inputs: vec!["release".to_string()],
+            files: 2,
+            files_with_messages: 2,
+            messages: 3,
+            flagged: 1,
+            error_rows: 1,
+            elapsed_secs: 0.1234,
+            bytes: 4096,
+        }
+    }
+
+    fn error_rows() -> Vec<ErrorRow> {
+        vec![ErrorRow {
+            file: "release/c.pdf".to_string(),
+            stage: "ingest".to_string(),
+            reason: "unsupported format".to_string(),
+        }]
+    }
+
+    fn read(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    const NAMES: [&str; 8] = [
+        "messages.csv",
+        "messages.parquet",
+        "messages.ndjson",
+        "flags.csv",
+        "agencies.csv",
+        "redactions.csv",
+        "errors.csv",
+        "findings.xlsx",
+    ];
+
+    #[test]
+    fn messages_frame_columns_and_height() {
+        let df = messages_frame(&records()).unwrap();
+        let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "source",
+                "ordinal",
+                "origin",
+                "message_id",
+                "date",
+                "date_utc",
+                "date_raw",
+                "from",
+                "to",
+                "cc",
+                "subject",
+                "page",
+                "bates",
+                "sender_agency",
+                "recipient_agencies",
+                "agencies",
+                "redactions",
+                "exemptions",
+                "data_types",
+                "identifiers",
+                "formal_channels",
+                "flagged",
+                "score",
+                "reasons",
+                "evidence",
+                "requester",
+                "holder",
+                "attachments",
+                "body_chars",
+            ]
+        );
+        assert_eq!(df.height(), 3);
+        assert_eq!(df.column("ordinal").unwrap().dtype(), &DataType::UInt32);
+        assert_eq!(df.column("flagged").unwrap().dtype(), &DataType::Boolean);
+        assert_eq!(df.column("score").unwrap().dtype(), &DataType::Float64);
+        let score = df.column("score").unwrap().f64().unwrap().get(0);
+        assert_eq!(score, Some(0.86));
+        let to = df.column("to").unwrap().str().unwrap().get(0);
+        assert_eq!(to, Some("officer@fresno.gov; sgt@fresno.gov"));
+        let att = df.column("attachments").unwrap().str().unwrap().get(0);
+        assert_eq!(
+            att,
+            Some("list.xlsx (application/vnd.ms-excel, 2048 bytes)")
+        );
+        let origin = df.column("origin").unwrap().str().unwrap().get(2);
+        assert_eq!(origin, Some("printed"));
+    }
+
+    #[test]
+    fn empty_input_still_writes_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("empty");
+        let paths = write_reports(
+            &out,
+            &[],
+            &[],
+            &RunSummary::default(),
+            &ReportOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(paths.len(), NAMES.len());
+        assert_eq!(read(&out.join("errors.csv")), "file,stage,reason\n");
+        assert_eq!(
+            read(&out.join("agencies.csv")),
+            "agency,kind,messages,as_sender,flags_as_requester,flags_as_holder\n"
+        );
+    }
+
+    #[test]
+    fn writes_all_files_with_right_contents() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("reports");
+        let paths = write_reports(
+            &out,
+            &records(),
+            &error_rows(),
+            &summary(),
+            &ReportOptions::default(),
+        )
+        .unwrap();
+        let expected: Vec<PathBuf> = NAMES.iter().map(|n| out.join(n)).collect();
+        assert_eq!(paths, expected);
+        for path in &paths {
+            assert!(
+                std::fs::metadata(path).unwrap().len() > 0,
+                "{}",
+                path.display()
+            );
+        }
+        let xlsx = std::fs::read(out.join("findings.xlsx")).unwrap();
+        assert!(xlsx.starts_with(b"PK"));
+
+        let messages = read(&out.join("messages.csv"));
+        assert_eq!(messages.lines().count(), 4);
+        assert!(messages.contains("\"plates, \"\"quick\"\" favor\""));
+        assert!(messages.contains(",true,0.86,"));
+        assert_eq!(read(&out.join("messages.ndjson")).lines().count(), 3);
+
+        let flags = read(&out.join("flags.csv"));
+        let lines: Vec<&str> = flags.lines().collect();
+        assert_eq!(lines.len(), 2, "{flags}");
+        assert_eq!(
+            lines[0],
+            "source,ordinal,page,bates,date,from,to,subject,requester,holder,\
+             data_types,identifiers,score,reasons,evidence"
+        );
+        // polars quotes empty strings ("") to tell them from nulls.
+        assert!(lines[1].starts_with("release/a.eml,1,0,\"\",2020-03-03T10:00:00-08:00,"));
+        assert!(lines[1].contains(
+            "U.S. Immigration and Customs Enforcement,Fresno Police Department,license_plate; alpr,7ABC123,0.86,request_act; cross_agency,"
+        ));
+
+        assert_eq!(
+            read(&out.join("agencies.csv")),
+            "agency,kind,messages,as_sender,flags_as_requester,flags_as_holder\n\
+             Fresno Police Department,police,2,1,0,1\n\
+             U.S. Immigration and Customs Enforcement,federal,2,1,1,0\n"
+        );
+        assert_eq!(
+            read(&out.join("redactions.csv")),
+            "exemption,spans,messages,by_sender_agency\n\
+             (b)(6),2,2,Fresno Police Department: 1; U.S. Immigration and Customs Enforcement: 1\n\
+             (b)(7)(C),1,1,Fresno Police Department: 1\n\
+             (none),1,1,U.S. Immigration and Customs Enforcement: 1\n"
+        );
+        assert_eq!(
+            read(&out.join("errors.csv")),
+            "file,stage,reason\nrelease/c.pdf,ingest,unsupported format\n"
+        );
+    }
+
+    #[test]
+    fn top_agencies_ranks_by_count_then_name() {
+        let mut recs = records();
+        recs[2].findings.agencies = vec![ice()];
+        assert_eq!(
+            top_agencies(&recs, 10),
+            vec![
+                ("U.S. Immigration and Customs Enforcement".to_string(), 3),
+                ("Fresno Police Department".to_string(), 2),
+            ]
+        );
+        assert_eq!(
+            top_agencies(&records(), 1),
+            vec![("Fresno Police Department".to_string(), 2)]
+        );
+    }
+
+    #[test]
+    fn output_is_byte_identical_across_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = ReportOptions { xlsx: false };
+        let first = write_reports(
+            &dir.path().join("one"),
+            &records(),
+            &error_rows(),
+            &summary(),
+            &options,
+        )
+        .unwrap();
+        let second = write_reports(
+            &dir.path().join("two"),
+            &records(),
+            &error_rows(),
+            &summary(),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(first.len(), 7, "xlsx = false skips the workbook");
+        assert!(!dir.path().join("one").join("findings.xlsx").exists());
+        for (a, b) in first.iter().zip(&second) {
+            assert_eq!(a.file_name(), b.file_name());
+            let (x, y) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+            assert!(x == y, "{} differs between runs", a.display());
+        }
+    }
+}

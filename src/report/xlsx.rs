@@ -1,0 +1,271 @@
+//! The findings workbook: a Summary sheet, then one sheet per report frame, written by
+//! iterating the frames' columns so the sheets mirror the CSV files column for column.
+
+use std::path::Path;
+
+use polars::prelude::*;
+use rust_xlsxwriter::{ColNum, Format, RowNum, Workbook, Worksheet, XlsxError};
+
+use crate::error::{Error, Result};
+use crate::model::RunSummary;
+
+/// Excel's cell text limit is 32,767 characters; cut a little below it.
+const MAX_CELL_CHARS: usize = 32_000;
+/// Data rows that fit below the header on one sheet.
+const MAX_DATA_ROWS: usize = 1_048_575;
+/// Widest a column is set.
+const MAX_WIDTH: usize = 60;
+/// Columns whose cells wrap.
+const WRAP_COLUMNS: &[&str] = &[
+    "subject",
+    "evidence",
+    "reasons",
+    "agencies",
+    "to",
+    "cc",
+    "identifiers",
+    "by_sender_agency",
+];
+
+struct Formats {
+    bold: Format,
+    wrap: Format,
+}
+
+/// Writes the workbook at `path`: Summary, then `sheets` (name, frame) in order.
+pub(crate) fn write_workbook(
+    path: &Path,
+    summary: &RunSummary,
+    top: &[(String, usize)],
+    sheets: &[(&str, &DataFrame)],
+) -> Result<()> {
+    let fail = |reason: String| Error::Write {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let formats = Formats {
+        bold: Format::new().set_bold(),
+        wrap: Format::new().set_text_wrap(),
+    };
+    let mut workbook = Workbook::new();
+    {
+        let ws = workbook.add_worksheet();
+        write_summary(ws, summary, top, &formats).map_err(|e| fail(e.to_string()))?;
+    }
+    for (name, frame) in sheets {
+        let ws = workbook.add_worksheet();
+        ws.set_name(*name).map_err(|e| fail(e.to_string()))?;
+        write_frame(ws, frame, &formats).map_err(|e| fail(format!("sheet {name}: {e}")))?;
+    }
+    workbook.save(path).map_err(|e| fail(e.to_string()))
+}
+
+fn write_summary(
+    ws: &mut Worksheet,
+    summary: &RunSummary,
+    top: &[(String, usize)],
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name("Summary")?;
+    let rows: [(&str, Value); 8] = [
+        (
+            "inputs",
+            Value::Text(summary.inputs.join(super::frames::JOIN)),
+        ),
+        ("files", Value::Number(summary.files as f64)),
+        (
+            "files with messages",
+            Value::Number(summary.files_with_messages as f64),
+        ),
+        ("messages", Value::Number(summary.messages as f64)),
+        (
+            "flagged informal requests",
+            Value::Number(summary.flagged as f64),
+        ),
+        ("error rows", Value::Number(summary.error_rows as f64)),
+        (
+            "elapsed seconds",
+            Value::Number((summary.elapsed_secs * 100.0).round() / 100.0),
+        ),
+        ("bytes read", Value::Number(summary.bytes as f64)),
+    ];
+    ws.write_string_with_format(0, 0, "item", &formats.bold)?;
+    ws.write_string_with_format(0, 1, "value", &formats.bold)?;
+    let mut key_width = "Top agencies".len();
+    let mut value_width = "messages".len();
+    let mut row: RowNum = 1;
+    for (key, value) in rows {
+        ws.write_string(row, 0, key)?;
+        key_width = key_width.max(key.len());
+        value_width = value_width.max(value.write(ws, row, 1, None)?);
+        row += 1;
+    }
+    row += 1; // blank row
+    ws.write_string_with_format(row, 0, "Top agencies", &formats.bold)?;
+    row += 1;
+    ws.write_string_with_format(row, 0, "agency", &formats.bold)?;
+    ws.write_string_with_format(row, 1, "messages", &formats.bold)?;
+    row += 1;
+    for (name, count) in top {
+        key_width = key_width.max(Value::Text(name.clone()).write(ws, row, 0, None)?);
+        ws.write_number(row, 1, *count as f64)?;
+        row += 1;
+    }
+    ws.set_column_width(0, width(key_width))?;
+    ws.set_column_width(1, width(value_width))?;
+    Ok(())
+}
+
+fn width(longest: usize) -> f64 {
+    (longest.min(MAX_WIDTH) + 2).min(MAX_WIDTH) as f64
+}
+
+/// A cell value, ready to write.
+enum Value {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+}
+
+impl Value {
+    /// Writes the cell and returns its display width in characters (capped).
+    fn write(
+        &self,
+        ws: &mut Worksheet,
+        row: RowNum,
+        col: ColNum,
+        format: Option<&Format>,
+    ) -> Result<usize, XlsxError> {
+        match self {
+            Value::Text(s) => {
+                let s = truncate(s);
+                match format {
+                    Some(f) => ws.write_string_with_format(row, col, s, f)?,
+                    None => ws.write_string(row, col, s)?,
+                };
+                Ok(s.chars().take(MAX_WIDTH + 1).count())
+            }
+            Value::Number(x) if !x.is_finite() => {
+                Value::Text(x.to_string()).write(ws, row, col, format)
+            }
+            Value::Number(x) => {
+                match format {
+                    Some(f) => ws.write_number_with_format(row, col, *x, f)?,
+                    None => ws.write_number(row, col, *x)?,
+                };
+                Ok(x.to_string().len())
+            }
+            Value::Bool(b) => {
+                match format {
+                    Some(f) => ws.write_boolean_with_format(row, col, *b, f)?,
+                    None => ws.write_boolean(row, col, *b)?,
+                };
+                Ok(5)
+            }
+        }
+    }
+}
+
+fn truncate(s: &str) -> &str {
+    match s.char_indices().nth(MAX_CELL_CHARS) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+#[derive(Debug)]
+enum SheetError {
+    Xlsx(XlsxError),
+    Polars(PolarsError),
+    TooWide,
+}
+
+impl std::fmt::Display for SheetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SheetError::Xlsx(e) => write!(f, "{e}"),
+            SheetError::Polars(e) => write!(f, "{e}"),
+            SheetError::TooWide => write!(f, "too many columns"),
+        }
+    }
+}
+
+impl From<XlsxError> for SheetError {
+    fn from(e: XlsxError) -> Self {
+        SheetError::Xlsx(e)
+    }
+}
+
+impl From<PolarsError> for SheetError {
+    fn from(e: PolarsError) -> Self {
+        SheetError::Polars(e)
+    }
+}
+
+/// The cells of `column` (at most a sheet's worth), `None` for nulls.
+fn cells(column: &Column) -> Result<Vec<Option<Value>>, PolarsError> {
+    let rows = column.len().min(MAX_DATA_ROWS);
+    Ok(match column.dtype() {
+        DataType::String => column
+            .str()?
+            .iter()
+            .take(rows)
+            .map(|v| v.map(|s| Value::Text(s.to_string())))
+            .collect(),
+        DataType::UInt32 => column
+            .u32()?
+            .iter()
+            .take(rows)
+            .map(|v| v.map(|x| Value::Number(f64::from(x))))
+            .collect(),
+        DataType::Float64 => column
+            .f64()?
+            .iter()
+            .take(rows)
+            .map(|v| v.map(Value::Number))
+            .collect(),
+        DataType::Boolean => column
+            .bool()?
+            .iter()
+            .take(rows)
+            .map(|v| v.map(Value::Bool))
+            .collect(),
+        _ => (0..rows)
+            .map(|i| {
+                column.get(i).map(|v| match v {
+                    AnyValue::Null => None,
+                    other => Some(Value::Text(other.to_string())),
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// Writes a frame as a sheet: bold frozen header, autofilter, widths, wrapped text columns.
+fn write_frame(ws: &mut Worksheet, frame: &DataFrame, formats: &Formats) -> Result<(), SheetError> {
+    let width_count = frame.width();
+    if width_count == 0 {
+        return Ok(());
+    }
+    let last_col = ColNum::try_from(width_count - 1).map_err(|_| SheetError::TooWide)?;
+    let mut last_row: RowNum = 0;
+    for (c, column) in frame.columns().iter().enumerate() {
+        let col = ColNum::try_from(c).map_err(|_| SheetError::TooWide)?;
+        let name = column.name().as_str();
+        ws.write_string_with_format(0, col, name, &formats.bold)?;
+        let format = WRAP_COLUMNS.contains(&name).then_some(&formats.wrap);
+        let mut longest = name.chars().count();
+        let mut row: RowNum = 0;
+        for cell in cells(column)? {
+            row += 1;
+            if let Some(value) = cell {
+                longest = longest.max(value.write(ws, row, col, format)?);
+            }
+        }
+        last_row = last_row.max(row);
+        ws.set_column_width(col, width(longest))?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, last_row, last_col)?;
+    Ok(())
+}

@@ -1,0 +1,366 @@
+//! Integration tests: run the `backchannel` binary on the sample production and on inputs
+//! made here, and assert on the rows it writes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_backchannel"))
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn analyze(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
+    let output = bin()
+        .arg("analyze")
+        .args(inputs)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .args(extra)
+        .current_dir(repo())
+        .output()
+        .expect("run backchannel");
+    assert!(
+        output.status.success(),
+        "backchannel failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// A small RFC 4180 reader: enough for the files the tool writes.
+fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).expect("read csv");
+    let mut records: Vec<Vec<String>> = Vec::new();
+    let mut field = String::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut row));
+            }
+            ('\r', false) => {}
+            (c, _) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        records.push(row);
+    }
+    let header = records.remove(0);
+    records
+        .into_iter()
+        .map(|r| header.iter().cloned().zip(r).collect())
+        .collect()
+}
+
+#[derive(Debug)]
+struct Label {
+    path: String,
+    messages: usize,
+    informal: bool,
+    redactions: usize,
+}
+
+fn corpus_labels() -> Vec<Label> {
+    let text = std::fs::read_to_string(repo().join("tests/data/corpus_labels.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| Label {
+            path: d["path"].as_str().unwrap().to_string(),
+            messages: d["messages"].as_u64().unwrap() as usize,
+            informal: d["informal_request"].as_bool().unwrap(),
+            redactions: d["redactions"].as_u64().unwrap() as usize,
+        })
+        .collect()
+}
+
+#[test]
+fn corpus_run_matches_its_labels() {
+    let out = tempfile::tempdir().unwrap();
+    analyze(&[Path::new("corpus")], out.path(), &[]);
+    for name in [
+        "messages.csv",
+        "flags.csv",
+        "agencies.csv",
+        "redactions.csv",
+        "errors.csv",
+        "findings.xlsx",
+        "messages.parquet",
+        "messages.ndjson",
+    ] {
+        assert!(out.path().join(name).is_file(), "{name} missing");
+    }
+    let rows = read_csv(&out.path().join("messages.csv"));
+    let labels = corpus_labels();
+    let mut per_file: BTreeMap<&str, Vec<&BTreeMap<String, String>>> = BTreeMap::new();
+    for r in &rows {
+        per_file.entry(r["source"].as_str()).or_default().push(r);
+    }
+    let mut message_misses = Vec::new();
+    let mut flag_misses = Vec::new();
+    let mut redaction_misses = Vec::new();
+    for label in &labels {
+        let got = per_file
+            .get(label.path.as_str())
+            .cloned()
+            .unwrap_or_default();
+        if got.len() != label.messages {
+            message_misses.push(format!(
+                "{}: {} rows, labelled {}",
+                label.path,
+                got.len(),
+                label.messages
+            ));
+        }
+        let flagged = got.iter().any(|r| r["flagged"] == "true");
+        if flagged != label.informal {
+            flag_misses.push(label.path.clone());
+        }
+        let spans: usize = got
+            .iter()
+            .map(|r| r["redactions"].parse::<usize>().unwrap())
+            .sum();
+        if !got.is_empty() && spans != label.redactions {
+            redaction_misses.push(format!(
+                "{}: {spans} spans, labelled {}",
+                label.path, label.redactions
+            ));
+        }
+    }
+    assert!(
+        flag_misses.is_empty(),
+        "flag verdicts differ from labels: {flag_misses:?}"
+    );
+    // The one memo in the sample is not an email: it yields no message rows.
+    assert!(message_misses.len() <= 1, "{message_misses:?}");
+    assert!(redaction_misses.is_empty(), "{redaction_misses:?}");
+
+    // Every flagged row says why and shows its evidence.
+    for r in rows.iter().filter(|r| r["flagged"] == "true") {
+        assert!(r["reasons"].contains("cross_agency"), "{r:?}");
+        assert!(!r["evidence"].is_empty(), "{r:?}");
+        assert!(
+            !r["requester"].is_empty() && !r["holder"].is_empty(),
+            "{r:?}"
+        );
+    }
+    let flags = read_csv(&out.path().join("flags.csv"));
+    assert_eq!(
+        flags.len(),
+        rows.iter().filter(|r| r["flagged"] == "true").count()
+    );
+
+    // Files that are not email are accounted for as error rows.
+    let errors = read_csv(&out.path().join("errors.csv"));
+    let error_files: BTreeSet<&str> = errors.iter().map(|e| e["file"].as_str()).collect();
+    assert!(error_files.contains("README.md"), "{error_files:?}");
+}
+
+#[test]
+fn same_input_gives_same_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    analyze(&[Path::new("corpus")], a.path(), &["--no-xlsx"]);
+    analyze(&[Path::new("corpus")], b.path(), &["--no-xlsx"]);
+    for name in [
+        "messages.csv",
+        "flags.csv",
+        "agencies.csv",
+        "redactions.csv",
+        "errors.csv",
+        "messages.ndjson",
+        "messages.parquet",
+    ] {
+        let x = std::fs::read(a.path().join(name)).unwrap();
+        let y = std::fs::read(b.path().join(name)).unwrap();
+        assert!(x == y, "{name} differs between two runs");
+    }
+}
+
+const REPLY_WITH_QUOTE: &str = "Message-ID: <r1@pd.example.gov>\r\nDate: Tue, 03 Mar 2020 13:41:55 -0700\r\nFrom: \"Kowal, Maria\" <mkowal@springfieldpd.gov>\r\nTo: \"Baptiste, Trent\" <Trent.Baptiste@ice.dhs.gov>\r\nSubject: Re: plate ABC1234\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTrent,\r\n\r\nHere's what came back: six reads total on ABC1234 near the depot.\r\n\r\nMaria\r\nSpringfield Police Department\r\n\r\nOn Tue, Mar 3, 2020 at 9:14 AM, Baptiste, Trent <Trent.Baptiste@ice.dhs.gov> wrote:\r\n> Maria,\r\n>\r\n> Could you run plate ABC1234 in your LPR system and send me the hits?\r\n>\r\n> Trent\r\n> Homeland Security Investigations\r\n";
+
+const MBOX: &str = "From a@sheriff.example.gov Mon Jun 08 10:22:00 2020\nFrom: Deputy A <a@sheriff.example.gov>\nTo: Deputy B <b@sheriff.example.gov>\nSubject: training\nDate: Mon, 08 Jun 2020 10:22:00 +0000\n\nThe LPR training is on Friday in room 4.\n>From the roster: ten seats.\n\nFrom b@sheriff.example.gov Mon Jun 08 11:00:00 2020\nFrom: Deputy B <b@sheriff.example.gov>\nTo: Deputy A <a@sheriff.example.gov>\nSubject: RE: training\nDate: Mon, 08 Jun 2020 11:00:00 +0000\n\nThanks, see you there.\n";
+
+const PRINTED: &str = "SPRINGFIELD POLICE DEPARTMENT   PRR 21-0133   SPD-000041\n\nFrom:       (b)(6), (b)(7)(C) @ice.dhs.gov>\nSent:       Tuesday, April 9, 2019 7:58 AM\nTo:         [REDACTED]@springfieldpd.gov\nSubject:    release date\n\nCan you tell me when your jail is releasing ████████ and the address he gave at booking?\n\n(b)(6), (b)(7)(C)\nDeportation Officer, ERO\n\n                                                  Page 1 of 1\n";
+
+#[test]
+fn made_inputs_give_the_right_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(docs.join("maildir/x/cur")).unwrap();
+    std::fs::write(docs.join("reply.eml"), REPLY_WITH_QUOTE).unwrap();
+    std::fs::write(docs.join("thread.mbox"), MBOX).unwrap();
+    std::fs::write(
+        docs.join("maildir/x/cur/1580237015.M1P2.host,S=10:2,S"),
+        REPLY_WITH_QUOTE,
+    )
+    .unwrap();
+    std::fs::write(docs.join("release.txt"), PRINTED).unwrap();
+    std::fs::write(docs.join("empty.eml"), "").unwrap();
+    std::fs::write(docs.join("scan.bin"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    let out = dir.path().join("out");
+    analyze(&[&docs], &out, &["--no-xlsx"]);
+    let rows = read_csv(&out.join("messages.csv"));
+    let by_source = |s: &str| rows.iter().filter(|r| r["source"] == s).collect::<Vec<_>>();
+
+    let reply = by_source("reply.eml");
+    assert_eq!(reply.len(), 2);
+    assert_eq!(reply[0]["origin"], "header");
+    assert_eq!(reply[0]["date"], "2020-03-03T13:41:55-07:00");
+    assert_eq!(reply[0]["date_utc"], "2020-03-03T20:41:55Z");
+    assert_eq!(reply[1]["origin"], "quoted");
+    assert_eq!(
+        reply[1]["from"],
+        "Baptiste, Trent <Trent.Baptiste@ice.dhs.gov>"
+    );
+    assert_eq!(reply[1]["flagged"], "true");
+    assert!(reply[1]["data_types"].contains("alpr"));
+    assert!(reply[1]["identifiers"].contains("plate:ABC1234"));
+    assert_eq!(
+        reply[1]["requester"],
+        "U.S. Immigration and Customs Enforcement"
+    );
+    assert_eq!(reply[1]["holder"], "Springfield Police Department");
+    assert_eq!(reply[0]["flagged"], "true", "the fulfilment is flagged too");
+
+    let mbox = by_source("thread.mbox");
+    assert_eq!(mbox.len(), 2);
+    assert!(mbox.iter().all(|r| r["flagged"] == "false"));
+
+    assert_eq!(
+        by_source("maildir/x/cur/1580237015.M1P2.host,S=10:2,S").len(),
+        2
+    );
+
+    let printed = by_source("release.txt");
+    assert_eq!(printed.len(), 1);
+    assert_eq!(printed[0]["origin"], "printed");
+    assert_eq!(printed[0]["bates"], "SPD-000041");
+    assert_eq!(printed[0]["page"], "1");
+    assert_eq!(printed[0]["redactions"], "4");
+    assert_eq!(printed[0]["exemptions"], "(b)(6); (b)(7)(C)");
+    assert_eq!(printed[0]["flagged"], "true");
+
+    let errors = read_csv(&out.join("errors.csv"));
+    let files: BTreeSet<&str> = errors.iter().map(|e| e["file"].as_str()).collect();
+    assert_eq!(files, BTreeSet::from(["empty.eml", "scan.bin"]));
+}
+
+#[test]
+fn rules_prints_the_default_rules_and_a_user_file_extends_them() {
+    let output = bin().arg("rules").output().unwrap();
+    assert!(output.status.success());
+    let rules: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(rules["agencies"].as_array().unwrap().len() > 10);
+
+    let dir = tempfile::tempdir().unwrap();
+    let extra = dir.path().join("extra.json");
+    std::fs::write(
+        &extra,
+        r#"{"agencies": [{"name": "Springfield Water Board", "kind": "utility", "aliases": ["Water Board"], "domains": ["swb.example.org"]}]}"#,
+    )
+    .unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("a.eml"),
+        "From: x@swb.example.org\nTo: y@ice.dhs.gov\nSubject: s\nDate: Mon, 08 Jun 2020 10:22:00 +0000\nMessage-ID: <a@b>\n\nhello\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    analyze(
+        &[&docs],
+        &out,
+        &["--no-xlsx", "--rules", extra.to_str().unwrap()],
+    );
+    let rows = read_csv(&out.join("messages.csv"));
+    assert_eq!(rows[0]["sender_agency"], "Springfield Water Board");
+}
+
+#[test]
+fn a_missing_input_is_an_error_that_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = bin()
+        .args(["analyze", "no/such/folder", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("no/such/folder"), "{err}");
+}
+
+#[test]
+fn help_explains_every_flag_with_an_example() {
+    let output = bin().args(["analyze", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&output.stdout);
+    for flag in ["--out", "--rules", "--no-xlsx", "--max-file-mb", "--quiet"] {
+        assert!(help.contains(flag), "{flag} missing from help");
+    }
+    assert!(help.matches("Example").count() >= 5, "{help}");
+}
+
+/// Every file of the parser test suites under ../shared is accounted for: message rows or
+/// an error row, and no crash. Skipped where ../shared is absent (a user's clone).
+#[test]
+fn real_parser_suites_are_accounted_for() {
+    let root = repo().join("../shared/realdata/parsers");
+    if !root.is_dir() {
+        eprintln!("skipped: {} not present", root.display());
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    analyze(&[&root], out.path(), &["--no-xlsx"]);
+    let rows = read_csv(&out.path().join("messages.csv"));
+    let errors = read_csv(&out.path().join("errors.csv"));
+    let mut seen: BTreeSet<String> = rows.iter().map(|r| r["source"].clone()).collect();
+    seen.extend(errors.iter().map(|e| e["file"].clone()));
+    let mut missing = Vec::new();
+    for entry in walk(&root) {
+        let rel = entry
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !seen.contains(&rel) {
+            missing.push(rel);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "files with neither rows nor error rows: {missing:?}"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.is_file() {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
