@@ -42,7 +42,13 @@ fn main() {
         read_all(&input);
         read_best = read_best.min(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let out = run(std::slice::from_ref(&input), &rules, &Limits::default(), &progress).expect("pipeline");
+        let out = run(
+            std::slice::from_ref(&input),
+            &rules,
+            &Limits::default(),
+            &progress,
+        )
+        .expect("pipeline");
         run_best = run_best.min(t.elapsed().as_secs_f64());
         messages = out.records.len();
     }

@@ -54,7 +54,14 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
         }
     }
     for pattern in &rules.patterns {
-        for caps in pattern.regex.captures_iter(text) {
+        // Find first (the fast engines), then capture within the match only.
+        for found in pattern.regex.find_iter(text) {
+            let Some(caps) = pattern
+                .regex
+                .captures_at(&text[..found.end()], found.start())
+            else {
+                continue;
+            };
             let Some(whole) = caps.get(0) else { continue };
             let Some(name) = fill_template(&pattern.template, &caps, rules) else {
                 continue;

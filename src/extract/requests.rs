@@ -46,30 +46,71 @@ impl Sentence {
 
 /// The signals of every sentence of `body`.
 pub fn sentence_signals(body: &str, rules: &Rules) -> Vec<Sentence> {
+    // A phrase list that matches nowhere in the body matches in none of its sentences
+    // (each sentence, squashed, is a piece of the squashed body): test each list once.
+    let gate = Gate::of(&crate::text::squash(body), rules);
     sentences(body)
         .into_iter()
-        .map(|(a, b)| signals(&body[a..b], rules))
+        .map(|(a, b)| signals_gated(&body[a..b], rules, &gate))
         .collect()
+}
+
+/// Which phrase lists can match at all in a text.
+struct Gate {
+    request: bool,
+    recounted: bool,
+    fulfilment: bool,
+    data_types: bool,
+    formal: bool,
+    bypass: bool,
+    identifier: bool,
+}
+
+impl Gate {
+    fn of(text: &str, rules: &Rules) -> Gate {
+        Gate {
+            request: rules.request.is_match(text),
+            recounted: rules.recounted.is_match(text),
+            fulfilment: rules.fulfilment.is_match(text),
+            data_types: rules.data_types.any(text),
+            formal: rules.formal.any(text),
+            bypass: rules.bypass.is_match(text),
+            identifier: rules.any_identifier.is_match(text),
+        }
+    }
+
+    fn open() -> Gate {
+        Gate {
+            request: true,
+            recounted: true,
+            fulfilment: true,
+            data_types: true,
+            formal: true,
+            bypass: true,
+            identifier: true,
+        }
+    }
 }
 
 /// The signals of one sentence (or of a subject line).
 pub fn signals(raw: &str, rules: &Rules) -> Sentence {
+    signals_gated(raw, rules, &Gate::open())
+}
+
+fn signals_gated(raw: &str, rules: &Rules, gate: &Gate) -> Sentence {
     let text = crate::text::squash(raw);
-    let recounted_at = rules
+    let recounted_at = gate
         .recounted
-        .iter()
-        .filter_map(|r| r.find(&text))
-        .min_by_key(|m| m.start());
+        .then(|| rules.recounted.first(&text))
+        .flatten();
+    let request_at = gate.request.then(|| rules.request.first(&text)).flatten();
     // A recounted ask ("he asked if we could pull...") is a request act of its own.
-    let first_request = rules
-        .request
-        .iter()
-        .filter_map(|r| r.find(&text))
-        .chain(recounted_at)
+    let first_request = [request_at, recounted_at]
+        .into_iter()
+        .flatten()
         .min_by_key(|m| m.start());
-    let offered = rules.offers.iter().any(|r| r.is_match(&text));
+    let offered = first_request.is_some() && rules.offers.is_match(&text);
     let negated = offered || first_request.is_some_and(|m| negated_before(&text, m.start(), rules));
-    let recounted = recounted_at.is_some();
     // What is asked for follows the request act closely ("could we borrow your trailer");
     // an equipment word further on ("the car we talked about after the meeting") is not
     // the object of the request.
@@ -77,37 +118,28 @@ pub fn signals(raw: &str, rules: &Rules) -> Sentence {
         Some(m) => &text[m.start()..floor_char(&text, m.end() + 40)],
         None => text.as_str(),
     };
-    let no_data = rules.no_data.iter().any(|r| r.is_match(object));
-    let identifier = rules
-        .identifiers
-        .iter()
-        .any(|(kind, r)| kind != "case" && r.is_match(&text));
-    let formal: Vec<String> = rules
-        .formal
-        .iter()
-        .filter(|f| f.name != "self_query" && f.is_match(&text))
-        .map(|f| f.name.clone())
-        .collect();
-    let self_query = rules
-        .formal
-        .iter()
-        .any(|f| f.name == "self_query" && f.is_match(&text));
+    let mut formal = if gate.formal {
+        rules.formal.matching(&text)
+    } else {
+        Vec::new()
+    };
+    let self_query = formal.iter().any(|f| f == "self_query");
+    formal.retain(|f| f != "self_query");
     Sentence {
         request: first_request.is_some(),
         negated,
-        fulfilment: rules.fulfilment.iter().any(|r| r.is_match(&text)),
-        data_types: rules
-            .data_types
-            .iter()
-            .filter(|d| d.is_match(&text))
-            .map(|d| d.name.clone())
-            .collect(),
-        no_data,
-        identifier,
-        recounted,
+        fulfilment: gate.fulfilment && rules.fulfilment.is_match(&text),
+        data_types: if gate.data_types {
+            rules.data_types.matching(&text)
+        } else {
+            Vec::new()
+        },
+        no_data: rules.no_data.is_match(object),
         formal,
-        bypass: rules.bypass.iter().any(|r| r.is_match(&text)),
+        bypass: gate.bypass && rules.bypass.is_match(&text),
         self_query,
+        identifier: gate.identifier && rules.any_identifier.is_match(&text),
+        recounted: recounted_at.is_some(),
         text,
     }
 }
@@ -124,19 +156,21 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 /// anything") cancels it; one followed by "but" ("not asking for anything official --
 /// but could you") does not.
 fn negated_before(text: &str, request_at: usize, rules: &Rules) -> bool {
-    rules.negations.iter().any(|n| {
-        n.find_iter(text).any(|m| {
-            if m.start() > request_at {
-                return false;
-            }
-            let between = text[m.start()..request_at].to_ascii_lowercase();
-            !between.contains(" but ") && !between.contains("--") && !between.contains(';')
+    rules.negations.is_match(text)
+        && rules.negations.patterns.iter().any(|n| {
+            n.find_iter(text).any(|m| {
+                if m.start() > request_at {
+                    return false;
+                }
+                let between = text[m.start()..request_at].to_ascii_lowercase();
+                !between.contains(" but ") && !between.contains("--") && !between.contains(';')
+            })
         })
-    }) || {
-        // "not asking you to run anything" puts the negation around the act itself.
-        let lower = text.to_ascii_lowercase();
-        lower.contains("not asking you") || lower.contains("not asking your")
-    }
+        || {
+            // "not asking you to run anything" puts the negation around the act itself.
+            let lower = text.to_ascii_lowercase();
+            lower.contains("not asking you") || lower.contains("not asking your")
+        }
 }
 
 #[cfg(test)]
