@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 
 use crate::extract::agencies::{
-    agency_of_domain, domain_kind, domain_matches, expand_acronym, DomainKind,
+    agency_of_domain, agency_of_domain_parts, domain_kind, domain_matches, expand_acronym,
+    DomainKind,
 };
 use crate::extract::{Extracted, Sentence};
 use crate::model::{Agency, Findings, Flag, Message};
@@ -120,6 +121,7 @@ impl<'r> Resolver<'r> {
                     .filter(|(_, d)| d == domain)
                     .find_map(|(a, _)| expand_acronym(a, domain))
             })
+            .or_else(|| agency_of_domain_parts(domain))
     }
 
     /// A government domain no agency could be tied to is reported under its own name, so

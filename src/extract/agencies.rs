@@ -408,6 +408,22 @@ pub fn expand_acronym(acronym: &str, domain: &str) -> Option<Agency> {
     })
 }
 
+/// An agency spelled by a domain's own parts: an acronym part and a place part
+/// (`mcso.maricopa.gov` is the Maricopa County Sheriff's Office).
+pub fn agency_of_domain_parts(domain: &str) -> Option<Agency> {
+    let parts: Vec<&str> = domain.split('.').collect();
+    parts.iter().find_map(|part| {
+        let upper = part.to_ascii_uppercase();
+        if acronyms_in(&upper).is_empty() {
+            return None;
+        }
+        parts
+            .iter()
+            .filter(|p| *p != part)
+            .find_map(|place| expand_acronym(&upper, &format!("{place}.gov")))
+    })
+}
+
 /// Agency acronyms written in the display names of addresses (`Bell, Marcus (WCSO)
 /// <mbell@washoecounty.gov>`), each with the domain of its address.
 pub fn address_acronyms(addresses: &[&str]) -> Vec<(String, String)> {
@@ -605,6 +621,11 @@ mod tests {
             "Fresno Police Department"
         );
         assert!(expand_acronym("LBPD", "fresno.gov").is_none());
+        assert_eq!(
+            agency_of_domain_parts("mcso.maricopa.gov").unwrap().name,
+            "Maricopa County Sheriff's Office"
+        );
+        assert!(agency_of_domain_parts("ice.dhs.gov").is_none());
         assert_eq!(
             acronyms_in("Bell, Marcus (WCSO) and FPD's LPR, not CPRA or PDF"),
             vec!["WCSO", "FPD"]

@@ -111,11 +111,11 @@ fn identifiers(text: &str, rules: &Rules) -> Vec<String> {
                 .or_else(|| caps.get(0))
                 .map(|m| m.as_str().trim().to_string());
             let Some(value) = value else { continue };
-            // A VIN has both letters and digits; a 17-digit number is something else.
-            if kind == "vin"
-                && !(value.chars().any(|c| c.is_ascii_digit())
-                    && value.chars().any(|c| c.is_ascii_alphabetic()))
-            {
+            // A VIN or a plate has both letters and digits; "plate reader" and a 17-digit
+            // number are something else.
+            let mixed = value.chars().any(|c| c.is_ascii_digit())
+                && value.chars().any(|c| c.is_ascii_alphabetic());
+            if (kind == "vin" || kind == "plate") && !mixed {
                 continue;
             }
             let item = format!("{kind}:{value}");
