@@ -320,17 +320,22 @@ fn verdict(
 ) -> (Flag, Vec<String>) {
     let w = &rules.file.scoring;
     let mut flag = Flag::default();
-    let message_types: Vec<String> = e
-        .sentences
-        .iter()
-        .filter(|s| !s.no_data)
-        .flat_map(|s| s.data_types.iter().cloned())
-        .collect();
     let asks: Vec<&Sentence> = e.sentences.iter().filter(|s| s.asks_for_data()).collect();
+    // "Here's what came back:" hands over what the next lines hold (a table of reads, an
+    // address): a hand-over names its data itself or in the two sentences after it.
     let gives: Vec<&Sentence> = e
         .sentences
         .iter()
-        .filter(|s| s.gives_data() || (s.gives_something() && !message_types.is_empty()))
+        .enumerate()
+        .filter(|(i, s)| {
+            s.gives_data()
+                || (s.gives_something()
+                    && e.sentences[i + 1..]
+                        .iter()
+                        .take(2)
+                        .any(|n| (!n.data_types.is_empty() || n.identifier) && !n.no_data))
+        })
+        .map(|(_, s)| s)
         .collect();
     let (acts, act) = if !asks.is_empty() {
         let recounted = asks.iter().any(|s| s.recounted);
