@@ -3,6 +3,17 @@
 //! take text and give text; no stage state lives here.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// A regular expression written in the code (not in the rules), compiled once. The
+/// patterns are constants covered by the tests, so compiling them cannot fail at run time.
+pub fn fixed_regex(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| {
+        Regex::new(pattern).unwrap_or_else(|e| unreachable!("constant pattern {pattern}: {e}"))
+    })
+}
 
 /// Decodes bytes as UTF-8, or, when they are not valid UTF-8, as Windows-1252 (what
 /// released text files that are not UTF-8 almost always are). Never fails.

@@ -108,15 +108,12 @@ fn word_bounded(text: &str, start: usize, end: usize) -> bool {
 
 /// A name wrapped over two lines ("Sacramento County\nSheriff's Office") is read as one.
 fn join_wrapped_names(text: &str) -> Cow<'_, str> {
-    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
-        regex::Regex::new(r"[ \t]*\r?\n[ \t]*(County|Sheriff|Police|Department|Office|Probation)\b")
-            .ok()
-    });
-    match re {
-        Some(re) => re.replace_all(text, " $1"),
-        None => Cow::Borrowed(text),
-    }
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    crate::text::fixed_regex(
+        &RE,
+        r"[ \t]*\r?\n[ \t]*(County|Sheriff|Police|Department|Office|Probation)\b",
+    )
+    .replace_all(text, " $1")
 }
 
 /// Builds the canonical name from a pattern's template; `None` when the place is only

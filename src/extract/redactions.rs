@@ -9,19 +9,20 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::model::Redaction;
+use crate::text::fixed_regex;
 
 fn token_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(concat!(
+    fixed_regex(
+        &RE,
+        concat!(
             r"(?P<long>\(\s*[bB]\s*\)\s*\(\s*(?P<ln>[1-9])\s*\)(?:\s*\(\s*(?P<ll>[A-Fa-f])\s*\))?)",
             r"|(?P<short>\b(?:B\s?(?P<sn>[1-9])(?:\s?\((?P<sl1>[A-Fa-f])\)|(?P<sl2>[A-Fa-f]))?|b(?P<bn>[1-9])(?P<bl>[A-Fa-f])?)\b(?:\s-\s?\d{1,2}\b)?)",
             r"|(?P<mark>\[\s*(?i:redacted|withheld|redaction)\s*\]|<\s*(?i:redacted)\s*>|\bREDACTED\b)",
             r"|(?P<block>[█■▇▆▌▐]+)",
             r"|(?P<xs>\b[Xx]{3,}(?:[-/.][Xx]{2,})*\b)",
-        ))
-        .unwrap_or_else(|e| unreachable!("constant pattern: {e}"))
-    })
+        ),
+    )
 }
 
 /// Words that make a following `B6`-style token a label, not an exemption.

@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::text::fixed_regex;
+
 /// The header of a quoted or printed message, as printed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HeaderBlock {
@@ -210,17 +212,10 @@ fn has_boundary(lines: &[String]) -> bool {
 
 fn separator_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)^\s*(?:-{2,}\s*[o0]riginal\s+message\s*-{2,}|[o0]riginal\s+message|-{2,}\s*forwarded\s+message\s*-{2,}|begin\s+forwarded\s+message\s*:?|_{10,}|-{2,}\s*(?:reply|forward)\s+(?:message|header)\s*-{2,}|\*{3,}\s*forwarded.*)\s*$",
-        )
-        .unwrap_or_else(|_| unreachable_regex())
-    })
-}
-
-/// A regex that matches nothing, for the impossible case of a constant pattern failing.
-fn unreachable_regex() -> Regex {
-    Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("constant regex"))
+    fixed_regex(
+        &RE,
+        r"(?i)^\s*(?:-{2,}\s*[o0]riginal\s+message\s*-{2,}|[o0]riginal\s+message|-{2,}\s*forwarded\s+message\s*-{2,}|begin\s+forwarded\s+message\s*:?|_{10,}|-{2,}\s*(?:reply|forward)\s+(?:message|header)\s*-{2,}|\*{3,}\s*forwarded.*)\s*$",
+    )
 }
 
 fn is_separator(line: &str) -> bool {
@@ -429,20 +424,18 @@ fn append(block: &mut HeaderBlock, label: Label, value: &str) {
 
 fn attribution_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)^\s*On\s+(?P<date>.+?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[+-]\d{4})?(?:\s*\(?[A-Z]{2,4}\)?)?|[^,]+,\s*[^,]+,\s*\d{4}|.+?\d{4})\s*,?\s+(?P<who>.+?)\s+(?:wrote|writes|a\s+écrit)\s*:\s*$",
-        )
-        .unwrap_or_else(|_| unreachable_regex())
-    })
+    fixed_regex(
+        &RE,
+        r"(?i)^\s*On\s+(?P<date>.+?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[+-]\d{4})?(?:\s*\(?[A-Z]{2,4}\)?)?|[^,]+,\s*[^,]+,\s*\d{4}|.+?\d{4})\s*,?\s+(?P<who>.+?)\s+(?:wrote|writes|a\s+écrit)\s*:\s*$",
+    )
 }
 
 fn short_attribution_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"^\s*(?P<who>[^<>:]{2,80}<[^<>\s]+@[^<>\s]+>)\s+wrote:\s*$")
-            .unwrap_or_else(|_| unreachable_regex())
-    })
+    fixed_regex(
+        &RE,
+        r"^\s*(?P<who>[^<>:]{2,80}<[^<>\s]+@[^<>\s]+>)\s+wrote:\s*$",
+    )
 }
 
 /// An attribution line (possibly wrapped over two lines) at `i`.

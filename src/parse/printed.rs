@@ -10,6 +10,7 @@ use regex::Regex;
 use crate::model::{Message, Origin};
 use crate::parse::chain::split_chain;
 use crate::parse::mime::quoted_message;
+use crate::text::fixed_regex;
 
 /// A printed release, split.
 #[derive(Debug, Default)]
@@ -27,20 +28,14 @@ struct Line<'a> {
     page: u32,
 }
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| {
-        Regex::new(pattern).unwrap_or_else(|e| unreachable!("constant pattern {pattern}: {e}"))
-    })
-}
-
 fn page_footer() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(&RE, r"(?i)^\s*page\s+(\d{1,4})\s+(?:of|/)\s+\d{1,4}\s*$")
+    fixed_regex(&RE, r"(?i)^\s*page\s+(\d{1,4})\s+(?:of|/)\s+\d{1,4}\s*$")
 }
 
 fn release_stamp() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(
+    fixed_regex(
         &RE,
         r"(?i)^\s*(?:released?\s+in\s+(?:part|full)\b.*|withheld\s+pursuant\s+to\s+exemption.*|declassified\s+.*|classified\s+by\b.*)$",
     )
@@ -50,7 +45,7 @@ fn release_stamp() -> &'static Regex {
 /// `DOJ-OGR-00012345`, `Doc No. C05768059`, or a bare `000087`.
 fn bates_token() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(
+    fixed_regex(
         &RE,
         r"(?:Doc(?:ument)?\s+No\.?\s*(?P<doc>[A-Z]?\d{5,})|(?P<bates>(?:\b[A-Z][A-Z0-9]{1,10}(?:[-_ ][A-Z0-9]{2,10}){0,3}[-_ ])?[O0-9]\d{4,9}))\s*$",
     )
@@ -58,7 +53,7 @@ fn bates_token() -> &'static Regex {
 
 fn banner_words() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(
+    fixed_regex(
         &RE,
         r"(?i)\b(?:unclassified|case\s+no|doc\s+no|public\s+records|foia|cpra|pra\s+\d|release\s+\d|response\s+#|bates)\b",
     )
