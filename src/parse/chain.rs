@@ -345,14 +345,14 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
             }
             seen.push(label);
             last = Some(label);
-            set(&mut block, label, value);
+            add(&mut block, label, value, "; ");
             j += 1;
             continue;
         }
         // A wrapped value: indented, or the previous value ends in a list separator.
         let indented = line.starts_with("  ") || line.starts_with('\t');
         let open_list = last
-            .map(|l| value_of(&block, l).trim_end().ends_with([';', ',']))
+            .and_then(|l| slot(&mut block, l).map(|v| v.trim_end().ends_with([';', ','])))
             .unwrap_or(false);
         match last {
             Some(
@@ -365,7 +365,7 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
             ) if (indented || open_list) && !seen.contains(&Label::Subject)
                 || (l == Label::Subject && indented && j == i + seen.len()) =>
             {
-                append(&mut block, l, line.trim());
+                add(&mut block, l, line.trim(), " ");
                 j += 1;
             }
             _ => break,
@@ -378,48 +378,28 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
     valid.then_some((block, j))
 }
 
-fn value_of(block: &HeaderBlock, label: Label) -> &str {
+/// The field a label fills; `Importance` is read but not kept.
+fn slot(block: &mut HeaderBlock, label: Label) -> Option<&mut String> {
     match label {
-        Label::From => &block.from,
-        Label::Date => &block.date,
-        Label::To => &block.to,
-        Label::Cc | Label::Bcc => &block.cc,
-        Label::Subject => &block.subject,
-        Label::Attachments => &block.attachments,
-        Label::Importance => "",
+        Label::From => Some(&mut block.from),
+        Label::Date => Some(&mut block.date),
+        Label::To => Some(&mut block.to),
+        Label::Cc | Label::Bcc => Some(&mut block.cc),
+        Label::Subject => Some(&mut block.subject),
+        Label::Attachments => Some(&mut block.attachments),
+        Label::Importance => None,
     }
 }
 
-fn set(block: &mut HeaderBlock, label: Label, value: &str) {
-    let slot = match label {
-        Label::From => &mut block.from,
-        Label::Date => &mut block.date,
-        Label::To => &mut block.to,
-        Label::Cc | Label::Bcc => &mut block.cc,
-        Label::Subject => &mut block.subject,
-        Label::Attachments => &mut block.attachments,
-        Label::Importance => return,
-    };
-    if !slot.is_empty() {
-        slot.push_str("; ");
+/// Adds a value to its field: `separator` joins it to a value already there (`; ` for a
+/// repeated label such as Cc and Bcc, a space for a wrapped line).
+fn add(block: &mut HeaderBlock, label: Label, value: &str, separator: &str) {
+    if let Some(field) = slot(block, label) {
+        if !field.is_empty() {
+            field.push_str(separator);
+        }
+        field.push_str(value);
     }
-    slot.push_str(value);
-}
-
-fn append(block: &mut HeaderBlock, label: Label, value: &str) {
-    let slot = match label {
-        Label::From => &mut block.from,
-        Label::Date => &mut block.date,
-        Label::To => &mut block.to,
-        Label::Cc | Label::Bcc => &mut block.cc,
-        Label::Subject => &mut block.subject,
-        Label::Attachments => &mut block.attachments,
-        Label::Importance => return,
-    };
-    if !slot.is_empty() {
-        slot.push(' ');
-    }
-    slot.push_str(value);
 }
 
 fn attribution_regex() -> &'static Regex {
