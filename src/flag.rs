@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::extract::agencies::{
     agency_of_domain, agency_of_domain_parts, domain_kind, domain_matches, expand_acronym,
-    DomainKind,
+    is_umbrella_domain, DomainKind,
 };
 use crate::extract::{Extracted, Sentence};
 use crate::model::{Agency, Findings, Flag, Message};
@@ -51,6 +51,11 @@ pub fn flag_file(
                 }
             }
             let mut findings = findings_for(i, extracted, &senders, recipients, rules);
+            if resolver.names_state_motor_vehicles() {
+                findings
+                    .agencies
+                    .retain(|a| a.name != GENERIC_MOTOR_VEHICLES);
+            }
             if let Some(c) = custodian {
                 if i == 0 && !findings.agencies.contains(c) {
                     findings.agencies.push(c.clone());
@@ -60,6 +65,9 @@ pub fn flag_file(
         })
         .collect()
 }
+
+/// The name the rules give a "DMV" whose state the text does not say.
+const GENERIC_MOTOR_VEHICLES: &str = "Department of Motor Vehicles (DMV)";
 
 /// Tells which agency an email domain belongs to, using what the whole file says.
 struct Resolver<'r> {
@@ -124,11 +132,22 @@ impl<'r> Resolver<'r> {
             .or_else(|| agency_of_domain_parts(domain))
     }
 
+    /// Whether the file names a state's own motor-vehicle agency, which a bare "DMV" in
+    /// the same file means.
+    fn names_state_motor_vehicles(&self) -> bool {
+        self.named.iter().any(|a| {
+            a.name != GENERIC_MOTOR_VEHICLES
+                && (a.name.contains("Motor Vehicle") || a.name.contains("Department of Licensing"))
+        })
+    }
+
     /// A government domain no agency could be tied to is reported under its own name, so
     /// that the reader sees that an agency is there.
     fn agency_or_domain(&self, domain: &str) -> Option<Agency> {
         self.agency(domain).or_else(|| {
-            (domain_kind(domain, self.rules) == DomainKind::Government).then(|| Agency {
+            let named = domain_kind(domain, self.rules) == DomainKind::Government
+                && !is_umbrella_domain(domain);
+            named.then(|| Agency {
                 name: domain.to_string(),
                 kind: "government".to_string(),
             })
@@ -433,8 +452,11 @@ fn verdict(
         }
         None => reasons.push("recipient_agency_unknown".into()),
     }
-    let bypass = e.sentences.iter().any(|s| s.bypass);
     let formal = formal_channels(e);
+    // "It must come back under the subpoena, rather than informally": the writer insists
+    // on the formal channel, and no phrase elsewhere in the message undoes that.
+    let insisted = formal.iter().any(|f| f == "insisted");
+    let bypass = !insisted && e.sentences.iter().any(|s| s.bypass);
     let self_query = formal.iter().any(|f| f == "self_query");
     let formal_only: Vec<&String> = formal.iter().filter(|f| *f != "self_query").collect();
     if bypass {

@@ -34,12 +34,15 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
     let text = join_wrapped_names(&text);
     let text = text.as_ref();
     let mut hits = Vec::new();
+    // Names in the gazetteer are matched with their line breaks and runs of spaces read
+    // as one space ("Immigration and Customs\n   Enforcement"), then mapped back.
+    let (flat, origin) = flatten_whitespace(text);
     for (automaton, targets) in [
         (&rules.alias_ci, &rules.alias_ci_target),
         (&rules.alias_cs, &rules.alias_cs_target),
     ] {
-        for m in automaton.find_iter(text) {
-            if !word_bounded(text, m.start(), m.end()) {
+        for m in automaton.find_iter(&flat) {
+            if !word_bounded(&flat, m.start(), m.end()) {
                 continue;
             }
             let entry = rules.agency(targets[m.pattern().as_usize()]);
@@ -48,8 +51,8 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
                     name: entry.name.clone(),
                     kind: entry.kind.clone(),
                 },
-                start: m.start(),
-                end: m.end(),
+                start: origin[m.start()],
+                end: origin[m.end() - 1] + 1,
             });
         }
     }
@@ -89,6 +92,28 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
     hits
 }
 
+/// `text` with every run of whitespace as one space, and for each byte of the result the
+/// offset of the byte it came from.
+fn flatten_whitespace(text: &str) -> (String, Vec<usize>) {
+    let mut flat = String::with_capacity(text.len());
+    let mut origin = Vec::with_capacity(text.len());
+    let mut in_space = false;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if !in_space {
+                flat.push(' ');
+                origin.push(i);
+            }
+            in_space = true;
+            continue;
+        }
+        in_space = false;
+        flat.push(c);
+        origin.extend(std::iter::repeat_n(i, c.len_utf8()));
+    }
+    (flat, origin)
+}
+
 fn word_bounded(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
     let mut rest = text[end..].chars();
@@ -111,7 +136,7 @@ fn join_wrapped_names(text: &str) -> Cow<'_, str> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     crate::text::fixed_regex(
         &RE,
-        r"[ \t]*\r?\n[ \t]*(County|Sheriff|Police|Department|Office|Probation)\b",
+        r"[ \t]*\r?\n[ \t]*(County|Sheriff|Police|Department|Office|Probation|State's|District|Bureau|Division|of [A-Z]|and [A-Z])",
     )
     .replace_all(text, " $1")
 }
@@ -119,24 +144,28 @@ fn join_wrapped_names(text: &str) -> Cow<'_, str> {
 /// Builds the canonical name from a pattern's template; `None` when the place is only
 /// stop words ("The Police Department").
 fn fill_template(template: &str, caps: &regex::Captures, rules: &Rules) -> Option<String> {
-    let mut name = template.to_string();
-    if let Some(place) = caps.name("place") {
-        let trimmed = trim_place(place.as_str(), rules)?;
-        name = name.replace("{place}", &trimmed);
-    } else {
-        name = name.replace("{place} ", "");
-    }
-    for group in ["suffix", "office", "dept", "kind"] {
-        let key = format!("{{{group}}}");
-        if let Some(value) = caps.name(group) {
-            let v = match value.as_str() {
+    let mut name = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        name.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let group = &rest[open + 1..open + close];
+        let value = caps.name(group).map(|m| m.as_str()).unwrap_or("");
+        match group {
+            // A place ran over capitalised words before it: trim the stop words.
+            "place" if !value.is_empty() => name.push_str(&trim_place(value, rules)?),
+            _ => name.push_str(match value {
                 "Dept" | "Dept." => "Department",
                 other => other,
-            };
-            name = name.replace(&key, v);
+            }),
         }
+        rest = &rest[open + close + 1..];
     }
-    Some(name.replace("  ", " ").trim().to_string())
+    name.push_str(rest);
+    let squashed = crate::text::squash(&name);
+    (!squashed.is_empty()).then_some(squashed)
 }
 
 fn trim_place(place: &str, rules: &Rules) -> Option<String> {
@@ -247,6 +276,16 @@ pub fn agency_of_domain(domain: &str, rules: &Rules) -> Option<Agency> {
     }
 }
 
+/// A state government's umbrella domain (`tn.gov`, `state.mn.us`, `lists.state.mn.us`):
+/// it says the writer works for the state, not for which agency.
+pub fn is_umbrella_domain(domain: &str) -> bool {
+    let parts: Vec<&str> = domain.split('.').collect();
+    let n = parts.len();
+    let two_letter_gov = n == 2 && parts[1] == "gov" && parts[0].len() == 2;
+    let state_us = n >= 3 && parts[n - 3] == "state" && parts[n - 1] == "us";
+    two_letter_gov || state_us
+}
+
 /// What an email domain says about its holder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DomainKind {
@@ -273,7 +312,12 @@ pub fn domain_kind(domain: &str, rules: &Rules) -> DomainKind {
         .file
         .government_domain_hints
         .iter()
-        .any(|h| domain.contains(h.as_str()));
+        .any(|h| domain.contains(h.as_str()))
+        // `pdcn.org`, `sbpd.org`: a police department's own domain.
+        || domain
+            .split('.')
+            .next()
+            .is_some_and(|label| label.len() <= 8 && (label.starts_with("pd") || label.ends_with("pd")));
     if gov_tld || hinted {
         DomainKind::Government
     } else {
@@ -390,7 +434,8 @@ pub fn expand_acronym(acronym: &str, domain: &str) -> Option<Agency> {
     ];
     let cores = domain_cores(domain);
     let core = cores.first()?;
-    if !core.chars().all(|c| c.is_ascii_lowercase()) || core.len() < 4 {
+    let ambiguous = core.contains("county") || core.contains("city");
+    if !core.chars().all(|c| c.is_ascii_lowercase()) || core.len() < 4 || ambiguous {
         return None;
     }
     let initial = core.chars().next()?.to_ascii_uppercase();
@@ -623,6 +668,9 @@ mod tests {
             "Maricopa County Sheriff's Office"
         );
         assert!(agency_of_domain_parts("ice.dhs.gov").is_none());
+        assert!(expand_acronym("CCSO", "cookcountyil.gov").is_none());
+        assert!(is_umbrella_domain("tn.gov") && is_umbrella_domain("lists.state.mn.us"));
+        assert!(!is_umbrella_domain("ice.dhs.gov"));
         assert_eq!(
             acronyms_in("Bell, Marcus (WCSO) and FPD's LPR, not CPRA or PDF"),
             vec!["WCSO", "FPD"]
@@ -640,5 +688,13 @@ mod tests {
             vec!["Sacramento County Sheriff's Office"]
         );
         assert!(names("DOJ-OGR-00012345").is_empty());
+        assert_eq!(
+            names("with U.S. Immigration and Customs\n   Enforcement or"),
+            vec!["U.S. Immigration and Customs Enforcement"]
+        );
+        assert_eq!(
+            names("the Texas Department\nof Public Safety"),
+            vec!["Texas Department of Public Safety"]
+        );
     }
 }

@@ -17,8 +17,8 @@ fn token_regex() -> &'static Regex {
         &RE,
         concat!(
             r"(?P<long>\(\s*[bB]\s*\)\s*\(\s*(?P<ln>[1-9])\s*\)(?:\s*\(\s*(?P<ll>[A-Fa-f])\s*\))?)",
-            r"|(?P<short>\b(?:B\s?(?P<sn>[1-9])(?:\s?\((?P<sl1>[A-Fa-f])\)|(?P<sl2>[A-Fa-f]))?|b(?P<bn>[1-9])(?P<bl>[A-Fa-f])?)\b(?:\s-\s?\d{1,2}\b)?)",
-            r"|(?P<mark>\[\s*(?i:redacted|withheld|redaction)\s*\]|<\s*(?i:redacted)\s*>|\bREDACTED\b)",
+            r"|(?P<short>\b(?:B\s?(?P<sn>[1-9])(?:\s?\((?P<sl1>[A-Fa-f])\)|(?P<sl2>[A-Fa-f])\b|\b)|b(?P<bn>[1-9])(?:(?P<bl>[A-Fa-f])\b|\b))(?:\s-\s?\d{1,2}\b)?)",
+            r"|(?P<mark>\[\s*(?i:redacted|withheld|redaction)\b[^\]\n]{0,40}\]|<\s*(?i:redacted)\s*>|\bREDACTED\b)",
             r"|(?P<block>[█■▇▆▌▐]+)",
             r"|(?P<xs>\b[Xx]{3,}(?:[-/.][Xx]{2,})*\b)",
         ),
@@ -37,13 +37,31 @@ struct Token {
     code: Option<String>,
 }
 
+impl Token {
+    fn is_code(&self) -> bool {
+        self.code.is_some()
+    }
+}
+
 /// The redacted spans in `text`, in order.
 pub fn redactions_in(text: &str) -> Vec<Redaction> {
     let tokens = tokens(text);
     let mut out: Vec<Redaction> = Vec::new();
     let mut last_end: Option<usize> = None;
+    let mut last_was_code = false;
     for t in tokens {
-        let joined = last_end.is_some_and(|end| is_separator_gap(&text[end..t.start]));
+        // Codes stand together across list separators ("(b)(6), (b)(7)(C)"); blocks only
+        // across a space (a blacked-out "John Smith"), so "██/██/19██" is three fields.
+        let joined = last_end.is_some_and(|end| {
+            let gap = &text[end..t.start];
+            if last_was_code && t.is_code() {
+                is_separator_gap(gap)
+            } else {
+                gap.len() <= 2 && gap.chars().all(|c| c == ' ')
+                    || (last_was_code || t.is_code()) && is_separator_gap(gap)
+            }
+        });
+        last_was_code = t.is_code();
         if joined {
             if let Some(span) = out.last_mut() {
                 span.text
@@ -174,6 +192,19 @@ mod tests {
     fn look_alikes_are_not_codes() {
         assert!(spans("Room B6 and 1.4(B) and Unit B1 and the BBQ").is_empty());
         assert!(spans("ABBA B52s web2b").is_empty());
+    }
+
+    #[test]
+    fn code_before_an_address_and_bracketed_notes() {
+        let got = spans("To: B6, B7(C)@albanyny.gov and [REDACTED 552.130] here");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].1, vec!["(b)(6)", "(b)(7)(C)"]);
+    }
+
+    #[test]
+    fn blocked_date_fields_are_separate_spans() {
+        assert_eq!(spans("DOB ██/██/19██").len(), 3);
+        assert_eq!(spans("████ █████ was there").len(), 1);
     }
 
     #[test]
