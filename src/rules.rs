@@ -107,11 +107,6 @@ pub struct NamedLists {
 }
 
 impl NamedLists {
-    /// Whether any list matches.
-    pub fn any(&self, text: &str) -> bool {
-        self.set.is_match(text)
-    }
-
     /// The names whose lists match `text`, in rules order, each once.
     pub fn matching(&self, text: &str) -> Vec<String> {
         let mut hit = vec![false; self.names.len()];

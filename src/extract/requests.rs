@@ -46,64 +46,17 @@ impl Sentence {
 
 /// The signals of every sentence of `body`.
 pub fn sentence_signals(body: &str, rules: &Rules) -> Vec<Sentence> {
-    // A phrase list that matches nowhere in the body matches in none of its sentences
-    // (each sentence, squashed, is a piece of the squashed body): test each list once.
-    let gate = Gate::of(&crate::text::squash(body), rules);
     sentences(body)
         .into_iter()
-        .map(|(a, b)| signals_gated(&body[a..b], rules, &gate))
+        .map(|(a, b)| signals(&body[a..b], rules))
         .collect()
-}
-
-/// Which phrase lists can match at all in a text.
-struct Gate {
-    request: bool,
-    recounted: bool,
-    fulfilment: bool,
-    data_types: bool,
-    formal: bool,
-    bypass: bool,
-    identifier: bool,
-}
-
-impl Gate {
-    fn of(text: &str, rules: &Rules) -> Gate {
-        Gate {
-            request: rules.request.is_match(text),
-            recounted: rules.recounted.is_match(text),
-            fulfilment: rules.fulfilment.is_match(text),
-            data_types: rules.data_types.any(text),
-            formal: rules.formal.any(text),
-            bypass: rules.bypass.is_match(text),
-            identifier: rules.any_identifier.is_match(text),
-        }
-    }
-
-    fn open() -> Gate {
-        Gate {
-            request: true,
-            recounted: true,
-            fulfilment: true,
-            data_types: true,
-            formal: true,
-            bypass: true,
-            identifier: true,
-        }
-    }
 }
 
 /// The signals of one sentence (or of a subject line).
 pub fn signals(raw: &str, rules: &Rules) -> Sentence {
-    signals_gated(raw, rules, &Gate::open())
-}
-
-fn signals_gated(raw: &str, rules: &Rules, gate: &Gate) -> Sentence {
     let text = crate::text::squash(raw);
-    let recounted_at = gate
-        .recounted
-        .then(|| rules.recounted.first(&text))
-        .flatten();
-    let request_at = gate.request.then(|| rules.request.first(&text)).flatten();
+    let recounted_at = rules.recounted.first(&text);
+    let request_at = rules.request.first(&text);
     // A recounted ask ("he asked if we could pull...") is a request act of its own.
     let first_request = [request_at, recounted_at]
         .into_iter()
@@ -118,27 +71,19 @@ fn signals_gated(raw: &str, rules: &Rules, gate: &Gate) -> Sentence {
         Some(m) => &text[m.start()..floor_char(&text, m.end() + 40)],
         None => text.as_str(),
     };
-    let mut formal = if gate.formal {
-        rules.formal.matching(&text)
-    } else {
-        Vec::new()
-    };
+    let mut formal = rules.formal.matching(&text);
     let self_query = formal.iter().any(|f| f == "self_query");
     formal.retain(|f| f != "self_query");
     Sentence {
         request: first_request.is_some(),
         negated,
-        fulfilment: gate.fulfilment && rules.fulfilment.is_match(&text),
-        data_types: if gate.data_types {
-            rules.data_types.matching(&text)
-        } else {
-            Vec::new()
-        },
+        fulfilment: rules.fulfilment.is_match(&text),
+        data_types: rules.data_types.matching(&text),
         no_data: rules.no_data.is_match(object),
         formal,
-        bypass: gate.bypass && rules.bypass.is_match(&text),
+        bypass: rules.bypass.is_match(&text),
         self_query,
-        identifier: gate.identifier && rules.any_identifier.is_match(&text),
+        identifier: rules.any_identifier.is_match(&text),
         recounted: recounted_at.is_some(),
         text,
     }
@@ -166,11 +111,6 @@ fn negated_before(text: &str, request_at: usize, rules: &Rules) -> bool {
                 !between.contains(" but ") && !between.contains("--") && !between.contains(';')
             })
         })
-        || {
-            // "not asking you to run anything" puts the negation around the act itself.
-            let lower = text.to_ascii_lowercase();
-            lower.contains("not asking you") || lower.contains("not asking your")
-        }
 }
 
 #[cfg(test)]
