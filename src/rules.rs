@@ -48,6 +48,16 @@ pub struct Scoring {
     pub flag_threshold: f64,
 }
 
+/// What makes an email domain a government one (see the rules file).
+#[derive(Debug, Clone, Deserialize)]
+pub struct GovernmentDomains {
+    pub tlds: Vec<String>,
+    pub first_labels: Vec<String>,
+    pub label_prefixes: Vec<String>,
+    pub label_suffixes: Vec<String>,
+    pub short_label_suffixes: Vec<String>,
+}
+
 /// The rules file as written.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RulesFile {
@@ -57,7 +67,7 @@ pub struct RulesFile {
     pub states: Vec<String>,
     pub not_agencies: Vec<String>,
     pub webmail_domains: Vec<String>,
-    pub government_domain_hints: Vec<String>,
+    pub government_domains: GovernmentDomains,
     pub systems: Vec<String>,
     pub request_phrases: Vec<String>,
     pub fulfilment_phrases: Vec<String>,

@@ -32,10 +32,19 @@ pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
 /// result has the same length, so offsets found in it point into the original text.
 pub fn repair_ocr(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    if !bytes.iter().any(|&b| b == b'0' || b == b'1') {
+    if !bytes.iter().any(|&b| b == b'0' || b == b'1' || b == b'|') {
         return Cow::Borrowed(text);
     }
     let mut out = bytes.to_vec();
+    // "he|pful", "ho|der": a bar between two lower-case letters is an l.
+    for i in 1..bytes.len().saturating_sub(1) {
+        if bytes[i] == b'|'
+            && bytes[i - 1].is_ascii_lowercase()
+            && bytes[i + 1].is_ascii_lowercase()
+        {
+            out[i] = b'l';
+        }
+    }
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] != b'0' && bytes[i] != b'1' {
@@ -227,6 +236,10 @@ mod tests {
         assert!(r.contains(" all "), "{r}");
         assert!(r.contains("C0UNTY") || !s.contains("C0UNTY"));
         assert_eq!(repair_ocr("STANISLAUS C0UNTY"), "STANISLAUS COUNTY");
+        assert_eq!(
+            repair_ocr("really he|pful, ho|der | rnay"),
+            "really helpful, holder | rnay"
+        );
     }
 
     #[test]

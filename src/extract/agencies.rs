@@ -304,20 +304,24 @@ pub fn domain_kind(domain: &str, rules: &Rules) -> DomainKind {
     if agency_of_domain(domain, rules).is_some_and(|a| a.kind != "vendor") {
         return DomainKind::Government;
     }
-    let gov_tld = [".gov", ".mil", ".us", ".city"]
-        .iter()
-        .any(|t| domain.ends_with(t))
-        || domain.contains(".gov.");
-    let hinted = rules
-        .file
-        .government_domain_hints
-        .iter()
-        .any(|h| domain.contains(h.as_str()))
-        // `pdcn.org`, `sbpd.org`: a police department's own domain.
-        || domain
-            .split('.')
-            .next()
-            .is_some_and(|label| label.len() <= 8 && (label.starts_with("pd") || label.ends_with("pd")));
+    let g = &rules.file.government_domains;
+    let labels: Vec<&str> = domain.split('.').collect();
+    let last = labels.last().copied().unwrap_or("");
+    let gov_tld =
+        g.tlds.iter().any(|t| t == last) || labels.len() >= 3 && labels[labels.len() - 2] == "gov";
+    let first = labels.first().copied().unwrap_or("");
+    let names = &labels[..labels.len().saturating_sub(1)];
+    let hinted = g.first_labels.iter().any(|f| f == first)
+        || names.iter().any(|label| {
+            g.label_prefixes
+                .iter()
+                .any(|p| label.starts_with(p.as_str()))
+                || g.label_suffixes.iter().any(|s| label.ends_with(s.as_str()))
+                || label.len() <= 6
+                    && g.short_label_suffixes
+                        .iter()
+                        .any(|s| label.ends_with(s.as_str()))
+        });
     if gov_tld || hinted {
         DomainKind::Government
     } else {
@@ -610,6 +614,33 @@ mod tests {
             signature_agency(body, &rules).unwrap().name,
             "U.S. Immigration and Customs Enforcement"
         );
+    }
+
+    #[test]
+    fn government_domains_by_shape() {
+        let rules = Rules::default_rules().unwrap();
+        for gov in [
+            "co.merced.ca.us",
+            "cityofvallejo.net",
+            "kernsheriff.org",
+            "oxnardpd.org",
+            "pdcn.org",
+            "ocsd.org",
+            "ggcity.org",
+            "dol.wa.gov",
+            "met.police.uk",
+            "x.gov.uk",
+        ] {
+            assert_eq!(domain_kind(gov, &rules), DomainKind::Government, "{gov}");
+        }
+        for other in [
+            "example.co.jp",
+            "example.co.uk",
+            "lasso.com",
+            "danforthinvestigations.com",
+        ] {
+            assert_eq!(domain_kind(other, &rules), DomainKind::Other, "{other}");
+        }
     }
 
     #[test]

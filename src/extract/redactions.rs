@@ -94,6 +94,14 @@ fn tokens(text: &str) -> Vec<Token> {
             if !short_code_context(text, whole.start()) {
                 continue;
             }
+            // A lone lower-case "b4" is text-speak ("b4 we go") unless a letter or an
+            // FBI-style number backs it ("b7c", "b6 -1") or another code stands beside it.
+            let bare_lower = caps.name("bn").is_some()
+                && caps.name("bl").is_none()
+                && !whole.as_str().contains('-');
+            if bare_lower && in_prose(text, whole.start(), whole.end()) {
+                continue;
+            }
             let number = caps.name("sn").or_else(|| caps.name("bn"));
             let letter = caps
                 .name("sl1")
@@ -110,6 +118,20 @@ fn tokens(text: &str) -> Vec<Token> {
         });
     }
     out
+}
+
+/// Whether a token sits between two lower-case words, as a word of the sentence does
+/// ("employer b4 we go"), rather than standing for a name ("Hi b6,", "for b6 (DOB").
+fn in_prose(text: &str, start: usize, end: usize) -> bool {
+    let word_before = text[..start]
+        .strip_suffix(' ')
+        .and_then(|b| b.rsplit(' ').next())
+        .is_some_and(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()));
+    let word_after = text[end..]
+        .strip_prefix(' ')
+        .and_then(|a| a.split([' ', '\n']).next())
+        .is_some_and(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()));
+    word_before && word_after
 }
 
 /// `B6` is a code unless a word such as "Room" or "Unit" labels it, or it sits inside a
@@ -199,6 +221,14 @@ mod tests {
         let got = spans("To: B6, B7(C)@albanyny.gov and [REDACTED 552.130] here");
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].1, vec!["(b)(6)", "(b)(7)(C)"]);
+    }
+
+    #[test]
+    fn text_speak_is_not_a_code() {
+        assert!(spans("need current employer b4 we go knock thurs").is_empty());
+        assert_eq!(spans("From: b6, b7c").len(), 1);
+        assert_eq!(spans("Hi b6,")[0].1, vec!["(b)(6)".to_string()]);
+        assert_eq!(spans("for b6 (SSN ending b6)?").len(), 2);
     }
 
     #[test]

@@ -327,17 +327,19 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
     while j < lines.len() {
         let line = &lines[j];
         if line.trim().is_empty() {
-            // One blank line may sit between header lines in layout-preserving text.
-            let next = j + 1;
-            let continues = lines
-                .get(next)
-                .and_then(|l| label_line(l))
+            // Blank lines may sit between header lines: layout-preserving text puts one
+            // there, and a page break (its banner removed) several.
+            let next = next_nonblank(lines, j + 1, 6);
+            let continues = next
+                .and_then(|n| label_line(&lines[n]))
                 .is_some_and(|(l, _)| !seen.contains(&l) && !seen.contains(&Label::Subject));
-            if continues {
-                j += 1;
-                continue;
+            match next {
+                Some(n) if continues => {
+                    j = n;
+                    continue;
+                }
+                _ => break,
             }
-            break;
         }
         if let Some((label, value)) = label_line(line) {
             if seen.contains(&label) {
@@ -530,6 +532,15 @@ mod tests {
     fn prose_with_a_from_line_is_not_a_header() {
         let text = "From: the desk of the chief\nWe met on Tuesday.\n";
         assert_eq!(split_chain(text).len(), 1);
+    }
+
+    #[test]
+    fn header_block_split_by_a_page_break() {
+        let text = "Yes.\n\n-----Original Message-----\nFrom: A <a@x.gov>\nSent: Wednesday, April 9, 2025 3:40 PM\n\n\n\nTo: B <b@y.us>\nSubject: Elm St\n\nIs he still there?\n";
+        let segs = split_chain(text);
+        assert_eq!(segs.len(), 2, "{segs:#?}");
+        assert_eq!(segs[1].header.as_ref().unwrap().subject, "Elm St");
+        assert_eq!(segs[1].body, "Is he still there?");
     }
 
     #[test]
