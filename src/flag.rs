@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::extract::agencies::{
     agency_of_domain, agency_of_domain_parts, domain_kind, domain_matches, expand_acronym,
-    is_umbrella_domain, DomainKind,
+    initials, is_umbrella_domain, DomainKind,
 };
 use crate::extract::{Extracted, Sentence};
 use crate::model::{Agency, Findings, Flag, Message};
@@ -50,7 +50,7 @@ pub fn flag_file(
                     recipients.push(c.clone());
                 }
             }
-            let mut findings = findings_for(i, extracted, &senders, recipients, rules);
+            let mut findings = findings_for(i, extracted, &senders, recipients, &resolver, rules);
             if resolver.names_state_motor_vehicles() {
                 findings
                     .agencies
@@ -78,6 +78,9 @@ struct Resolver<'r> {
     named: Vec<Agency>,
     /// Agency acronyms the file writes beside addresses (`WCSO`), with their domains.
     acronyms: Vec<(String, String)>,
+    /// Agency acronyms the file writes that no named agency accounts for (`KCSO` where
+    /// no Kern or King County Sheriff's Office is named): agencies known only so.
+    bare_acronyms: Vec<String>,
 }
 
 impl<'r> Resolver<'r> {
@@ -104,11 +107,13 @@ impl<'r> Resolver<'r> {
                 }
             }
         }
+        let bare_acronyms = bare_acronyms(extracted, &named, rules);
         Resolver {
             rules,
             learnt,
             named,
             acronyms,
+            bare_acronyms,
         }
     }
 
@@ -179,6 +184,25 @@ impl<'r> Resolver<'r> {
             DomainKind::Other => self.agency(domain).map_or(Party::Outsider, as_party),
         }
     }
+}
+
+/// Acronyms no agency of the file accounts for: not a gazetteer alias (those are named
+/// already), not the initials of a named agency, not the first label of a domain.
+fn bare_acronyms(extracted: &[Extracted], named: &[Agency], rules: &Rules) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for acronym in extracted.iter().flat_map(|e| e.text_acronyms.iter()) {
+        let accounted = named.iter().any(|a| {
+            initials(&a.name) == *acronym
+                || a.name
+                    .split('.')
+                    .next()
+                    .is_some_and(|l| l.eq_ignore_ascii_case(acronym))
+        }) || !crate::extract::agencies::agencies_in(acronym, rules).is_empty();
+        if !accounted && !out.contains(acronym) {
+            out.push(acronym.clone());
+        }
+    }
+    out
 }
 
 /// In a chain the same two parties alternate: a message whose sender is unknown was sent
@@ -254,10 +278,19 @@ fn findings_for(
     extracted: &[Extracted],
     senders: &[Party],
     recipients: Vec<Agency>,
+    resolver: &Resolver,
     rules: &Rules,
 ) -> Findings {
     let e = &extracted[i];
     let mut agencies = e.agencies.clone();
+    for acronym in &e.text_acronyms {
+        if resolver.bare_acronyms.contains(acronym) {
+            agencies.push(Agency {
+                name: acronym.clone(),
+                kind: "local_police".into(),
+            });
+        }
+    }
     for a in sender_agency(&senders[i])
         .into_iter()
         .chain(recipients.iter())

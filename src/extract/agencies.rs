@@ -89,6 +89,14 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
             });
         }
     }
+    // "University of Colorado Boulder Police Department" holds "Colorado Boulder Police
+    // Department": a hit inside a longer one is part of that name.
+    let spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+    hits.retain(|h| {
+        !spans
+            .iter()
+            .any(|&(s, e)| s <= h.start && e >= h.end && (e - s) > (h.end - h.start))
+    });
     hits
 }
 
@@ -226,6 +234,12 @@ pub fn titlecase_shouting(text: &str) -> Cow<'_, str> {
             continue;
         }
         for word in line.split_inclusive([' ', '\t', '\n', '-', '/']) {
+            let bare = word.trim_end_matches([' ', '\t', '\n', '-', '/']);
+            // Small words of a name ("DEPARTMENT OF JUSTICE") read in lower case.
+            if ["OF", "AND", "THE", "FOR"].contains(&bare) {
+                out.push_str(&word.to_ascii_lowercase());
+                continue;
+            }
             let letters = word.chars().filter(|c| c.is_ascii_alphabetic()).count();
             if letters <= 4 && !word.contains("'S") {
                 out.push_str(word);
@@ -470,6 +484,16 @@ pub fn agency_of_domain_parts(domain: &str) -> Option<Agency> {
     })
 }
 
+/// The initials of an agency's name (`Kern County Sheriff's Office` → `KCSO`).
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter(|w| !["of", "the", "and", "&"].contains(w))
+        .filter_map(|w| w.chars().next())
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
 /// Agency acronyms written in the display names of addresses (`Bell, Marcus (WCSO)
 /// <mbell@washoecounty.gov>`), each with the domain of its address.
 pub fn address_acronyms(addresses: &[&str]) -> Vec<(String, String)> {
@@ -488,13 +512,15 @@ pub fn address_acronyms(addresses: &[&str]) -> Vec<(String, String)> {
 
 /// Agency acronyms in a text (`FPD`, `WCSO`, `KCSO`): capitals ending in a police or
 /// sheriff suffix.
-fn acronyms_in(text: &str) -> Vec<String> {
+pub fn acronyms_in(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let agency_like = (2..=6).contains(&word.len())
-            && word.chars().all(|c| c.is_ascii_uppercase())
-            && ["PD", "SO", "SD"].iter().any(|s| word.ends_with(s))
-            && word.len() > 2;
+        // FPD, LBPD; KCSO, OCSD (a sheriff's acronym needs two letters before SO or SD,
+        // "CSO" alone is a community service officer).
+        let upper = (3..=6).contains(&word.len()) && word.chars().all(|c| c.is_ascii_uppercase());
+        let agency_like = upper
+            && (word.len() <= 5 && word.ends_with("PD")
+                || word.len() == 4 && (word.ends_with("SO") || word.ends_with("SD")));
         if agency_like && !out.iter().any(|w| w == word) {
             out.push(word.to_string());
         }
@@ -709,6 +735,18 @@ mod tests {
         assert_eq!(
             address_acronyms(&["Bell, Marcus (WCSO) <mbell@washoecounty.gov>"]),
             vec![("WCSO".to_string(), "washoecounty.gov".to_string())]
+        );
+    }
+
+    #[test]
+    fn longer_names_hold_shorter_ones() {
+        assert_eq!(
+            names("University of Colorado Boulder Police Department"),
+            vec!["University of Colorado Boulder Police Department"]
+        );
+        assert_eq!(
+            names("OREGON DEPARTMENT OF JUSTICE - PUBLIC RECORDS"),
+            vec!["Office of the Attorney General of Oregon"]
         );
     }
 

@@ -32,6 +32,8 @@ pub struct Extracted {
     pub sentences: Vec<Sentence>,
     /// Agency acronyms in address display names, with their address's domain.
     pub acronyms: Vec<(String, String)>,
+    /// Agency acronyms anywhere in the headers or body (`KCSO`, `FPD`).
+    pub text_acronyms: Vec<String>,
     /// The subject line's signals (a subject often names the channel: "court order").
     pub subject: Sentence,
 }
@@ -89,6 +91,7 @@ pub fn extract(message: &Message, rules: &Rules) -> Extracted {
         identifiers: identifiers(&format!("{}\n{}", message.subject, message.body), rules),
         sentences: requests::sentence_signals(&body, rules),
         subject: requests::signals(&repair_ocr(&message.subject), rules),
+        text_acronyms: agencies::acronyms_in(&format!("{header_text}\n{body}")),
         acronyms: agencies::address_acronyms(
             &std::iter::once(message.from.as_str())
                 .chain(message.to.iter().map(String::as_str))
