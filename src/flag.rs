@@ -363,6 +363,7 @@ fn formal_channels(e: &Extracted) -> Vec<String> {
 
 /// The informal-request verdict: a request for (or a hand-over of) data, across two
 /// government agencies, with no formal channel unless the message says it goes around it.
+/// Gives the flag and the data types the act seeks or hands over.
 fn verdict(
     e: &Extracted,
     sender: &Party,
@@ -371,59 +372,106 @@ fn verdict(
     rules: &Rules,
 ) -> (Flag, Vec<String>) {
     let w = &rules.file.scoring;
-    let mut flag = Flag::default();
-    let asks: Vec<&Sentence> = e.sentences.iter().filter(|s| s.asks_for_data()).collect();
-    // "Here's what came back:" hands over what the next lines hold (a table of reads, an
-    // address): a hand-over names its data itself or in the two sentences after it.
-    let gives: Vec<&Sentence> = e
-        .sentences
-        .iter()
-        .enumerate()
-        .filter(|(i, s)| {
-            s.gives_data()
-                || (s.gives_something()
-                    && e.sentences[i + 1..]
-                        .iter()
-                        .take(2)
-                        .any(|n| (!n.data_types.is_empty() || n.identifier) && !n.no_data))
-        })
-        .map(|(_, s)| s)
+    let Some((act, acts)) = data_act(e) else {
+        return (Flag::default(), Vec::new());
+    };
+    let types = sought_types(e, &acts);
+    let mut score = w.data_type
+        + match act {
+            Act::Fulfilment => w.fulfilment,
+            Act::Request | Act::Recounted => w.request_act,
+        };
+    let mut reasons = vec![
+        act.reason().to_string(),
+        format!("data_type:{}", types.join(",")),
+    ];
+    let mut flag = Flag {
+        evidence: acts.iter().map(|s| s.text.clone()).collect(),
+        ..Flag::default()
+    };
+    let Party::Agency(sender_agency) = sender else {
+        reasons.push(match sender {
+            Party::Outsider => "sender_not_an_agency".into(),
+            _ => "sender_agency_unknown".into(),
+        });
+        flag.score = round(score);
+        flag.reasons = reasons;
+        return (flag, types);
+    };
+    let other = other_side(act, sender_agency, recipients, mentioned);
+    match &other {
+        Some(_) => {
+            score += w.cross_agency;
+            reasons.push("cross_agency".into());
+        }
+        None if recipients.iter().any(|a| a.name == sender_agency.name) => {
+            reasons.push("same_agency".into())
+        }
+        None => reasons.push("recipient_agency_unknown".into()),
+    }
+    score += channel_score(e, rules, &mut reasons);
+    flag.score = round(score.clamp(0.0, 1.0));
+    flag.flagged = flag.score >= w.flag_threshold && other.is_some();
+    flag.reasons = reasons;
+    if flag.flagged {
+        let sender = Some(sender_agency.clone());
+        (flag.requester, flag.holder) = match act {
+            Act::Request => (sender, other),
+            Act::Recounted | Act::Fulfilment => (other, sender),
+        };
+    }
+    (flag, types)
+}
+
+/// What the message does with data, and the sentences that do it. A message that both
+/// asks and hands over answers an ask it quotes ("pasting your text here: ... Current
+/// employer is ...") when the hand-over comes after the last ask.
+fn data_act(e: &Extracted) -> Option<(Act, Vec<&Sentence>)> {
+    let asks: Vec<usize> = (0..e.sentences.len())
+        .filter(|&i| e.sentences[i].asks_for_data())
         .collect();
-    let (acts, act) = if !asks.is_empty() {
-        let recounted = asks.iter().any(|s| s.recounted);
-        (
-            asks,
-            if recounted {
+    let gives: Vec<usize> = (0..e.sentences.len())
+        .filter(|&i| hands_over(e, i))
+        .collect();
+    let pick = |idx: &[usize]| idx.iter().map(|&i| &e.sentences[i]).collect::<Vec<_>>();
+    match (asks.last(), gives.last()) {
+        (Some(&last_ask), Some(&last_give)) if last_give > last_ask && gives[0] > last_ask => {
+            Some((Act::Fulfilment, pick(&gives)))
+        }
+        (Some(_), _) => {
+            let recounted = asks.iter().any(|&i| e.sentences[i].recounted);
+            let act = if recounted {
                 Act::Recounted
             } else {
                 Act::Request
-            },
-        )
-    } else if !gives.is_empty() {
-        (gives, Act::Fulfilment)
-    } else {
-        return (flag, Vec::new());
-    };
-    let fulfilment = act != Act::Request;
-    let mut score = 0.0;
-    let mut reasons = Vec::new();
-    if act == Act::Recounted {
-        score += w.request_act;
-        reasons.push("recounted_request".to_string());
-    } else if fulfilment {
-        score += w.fulfilment;
-        reasons.push("fulfilment".to_string());
-    } else {
-        score += w.request_act;
-        reasons.push("request_act".to_string());
+            };
+            Some((act, pick(&asks)))
+        }
+        (None, Some(_)) => Some((Act::Fulfilment, pick(&gives))),
+        (None, None) => None,
     }
+}
+
+/// "Here's what came back:" hands over what the next lines hold (a table of reads, an
+/// address): a hand-over names its data itself or in the two sentences after it.
+fn hands_over(e: &Extracted, i: usize) -> bool {
+    let s = &e.sentences[i];
+    s.gives_data()
+        || (s.gives_something()
+            && e.sentences[i + 1..]
+                .iter()
+                .take(2)
+                .any(|n| (!n.data_types.is_empty() || n.identifier) && !n.no_data))
+}
+
+/// The data types an act names; where it names only an identifier ("Could you run CA
+/// 8JWS116 for me?"), the subject's or the rest of the message's, else `other`.
+fn sought_types(e: &Extracted, acts: &[&Sentence]) -> Vec<String> {
     let mut types: Vec<String> = acts
         .iter()
         .flat_map(|s| s.data_types.iter().cloned())
         .collect();
     if types.is_empty() {
-        // "Could you run CA 8JWS116 for me?": the identifier says data is sought; the
-        // subject or the rest of the message says which.
         types = e.subject.data_types.clone();
     }
     if types.is_empty() {
@@ -438,99 +486,62 @@ fn verdict(
     }
     types.sort();
     types.dedup();
-    score += w.data_type;
-    reasons.push(format!("data_type:{}", types.join(",")));
+    types
+}
 
-    let Party::Agency(sender_agency) = sender else {
-        reasons.push(match sender {
-            Party::Outsider => "sender_not_an_agency".into(),
-            _ => "sender_agency_unknown".into(),
-        });
-        flag.score = round(score);
-        flag.reasons = reasons;
-        flag.evidence = acts.iter().map(|s| s.text.clone()).collect();
-        return (flag, types);
-    };
-    let mentioned_other = || {
-        mentioned
+/// The other agency of the act: the recipient's; for a recipient no one could name, the
+/// government agency the message talks about; for a recounted ask, the agency that asked
+/// (named in the message), since the writer's own colleague is the recipient.
+fn other_side(
+    act: Act,
+    sender: &Agency,
+    recipients: &[Agency],
+    mentioned: &[Agency],
+) -> Option<Agency> {
+    let is_other = |a: &&Agency| a.name != sender.name && a.kind != "vendor";
+    let talked_about = || mentioned.iter().find(is_other).cloned();
+    match act {
+        Act::Recounted => talked_about(),
+        _ => recipients
             .iter()
-            .find(|a| a.name != sender_agency.name && a.kind != "vendor")
+            .find(is_other)
             .cloned()
-    };
-    let other = if act == Act::Recounted {
-        // The writer tells of someone else's ask: that someone is the other side.
-        mentioned_other()
-    } else {
-        recipients
-            .iter()
-            .find(|a| a.name != sender_agency.name && a.kind != "vendor")
-            .cloned()
-            .or_else(|| {
-                // Recipient unknown: the government agency the message talks about.
-                recipients.is_empty().then(|| {
-                    mentioned
-                        .iter()
-                        .find(|a| a.name != sender_agency.name && a.kind != "vendor")
-                        .cloned()
-                })?
-            })
-    };
-    match &other {
-        Some(_) => {
-            score += w.cross_agency;
-            reasons.push("cross_agency".into());
-        }
-        None if recipients.iter().any(|a| a.name == sender_agency.name) => {
-            reasons.push("same_agency".into())
-        }
-        None => reasons.push("recipient_agency_unknown".into()),
+            .or_else(|| recipients.is_empty().then(talked_about).flatten()),
     }
+}
+
+/// The weight of the channels the message names, with the reasons: a formal channel or
+/// a query under one's own access counts against, a bypass for; a bypass cancels the
+/// formal channel it goes around, unless the writer insists on that channel.
+fn channel_score(e: &Extracted, rules: &Rules, reasons: &mut Vec<String>) -> f64 {
+    let w = &rules.file.scoring;
     let formal = formal_channels(e);
-    // "It must come back under the subpoena, rather than informally": the writer insists
-    // on the formal channel, and no phrase elsewhere in the message undoes that.
     let insisted = formal.iter().any(|f| f == "insisted");
     let bypass = !insisted && e.sentences.iter().any(|s| s.bypass);
     let self_query = formal.iter().any(|f| f == "self_query");
-    let formal_only: Vec<&String> = formal.iter().filter(|f| *f != "self_query").collect();
+    let channels: Vec<&str> = formal
+        .iter()
+        .map(String::as_str)
+        .filter(|f| *f != "self_query")
+        .collect();
+    let mut score = 0.0;
     if bypass {
         score += w.bypass;
         reasons.push("bypass".into());
-    }
-    if !formal_only.is_empty() {
-        if bypass {
-            reasons.push(format!(
-                "formal_channel_bypassed:{}",
-                formal_only
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ));
-        } else {
-            score += w.formal_channel;
-            for f in formal_only {
-                reasons.push(format!("formal:{f}"));
-            }
+        if !channels.is_empty() {
+            reasons.push(format!("formal_channel_bypassed:{}", channels.join(",")));
         }
+        return score;
     }
-    if self_query && !bypass {
+    if !channels.is_empty() {
+        score += w.formal_channel;
+        reasons.extend(channels.iter().map(|f| format!("formal:{f}")));
+    }
+    if self_query {
         score += w.self_query;
         reasons.push("self_query".into());
     }
-    flag.score = round(score.clamp(0.0, 1.0));
-    flag.flagged = flag.score >= w.flag_threshold && other.is_some();
-    flag.reasons = reasons;
-    flag.evidence = acts.iter().map(|s| s.text.clone()).collect();
-    if flag.flagged {
-        if fulfilment {
-            flag.requester = other;
-            flag.holder = Some(sender_agency.clone());
-        } else {
-            flag.requester = Some(sender_agency.clone());
-            flag.holder = other;
-        }
-    }
-    (flag, types)
+    score
 }
 
 /// What the message does with the data.
@@ -544,6 +555,119 @@ enum Act {
     Fulfilment,
 }
 
+impl Act {
+    fn reason(self) -> &'static str {
+        match self {
+            Act::Request => "request_act",
+            Act::Recounted => "recounted_request",
+            Act::Fulfilment => "fulfilment",
+        }
+    }
+}
+
 fn round(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::extract;
+    use crate::model::Origin;
+
+    fn message(from: &str, to: &str, subject: &str, body: &str) -> Message {
+        Message {
+            origin: Some(Origin::Header),
+            from: from.into(),
+            to: vec![to.into()],
+            subject: subject.into(),
+            body: body.into(),
+            ..Message::default()
+        }
+    }
+
+    fn flag_one(m: Message) -> Findings {
+        let rules = Rules::default_rules().unwrap();
+        let messages = vec![m];
+        let extracted: Vec<Extracted> = messages.iter().map(|m| extract(m, &rules)).collect();
+        flag_file(&messages, &extracted, None, &rules).remove(0)
+    }
+
+    const ICE: &str = "A Agent <a.agent@ice.dhs.gov>";
+    const PD: &str = "D Det <d.det@springfieldpd.gov>";
+
+    #[test]
+    fn cross_agency_ask_for_plate_reads_is_flagged_with_its_sides() {
+        let f = flag_one(message(ICE, PD, "plate", "Could you run plate ABC1234 in your LPR system and send me any hits?\n\nA Agent\nHomeland Security Investigations"));
+        assert!(f.flag.flagged, "{:?}", f.flag);
+        assert_eq!(
+            f.flag.requester.unwrap().name,
+            "U.S. Immigration and Customs Enforcement"
+        );
+        assert_eq!(f.flag.holder.unwrap().name, "springfieldpd.gov");
+        assert!(f.flag.reasons.contains(&"cross_agency".to_string()));
+        assert_eq!(f.flag.evidence.len(), 1);
+    }
+
+    #[test]
+    fn same_agency_ask_is_not_flagged() {
+        let f = flag_one(message(
+            ICE,
+            "B Boss <b.boss@ice.dhs.gov>",
+            "plate",
+            "Could you run plate ABC1234 in LEARN and send me the hits?",
+        ));
+        assert!(!f.flag.flagged);
+        assert!(f.flag.reasons.contains(&"same_agency".to_string()));
+    }
+
+    #[test]
+    fn legal_process_suppresses_and_a_bypass_restores() {
+        let formal = flag_one(message(
+            ICE,
+            PD,
+            "subpoena",
+            "Pursuant to the attached subpoena, could you send the plate reads for ABC1234?",
+        ));
+        assert!(!formal.flag.flagged);
+        assert!(formal
+            .flag
+            .reasons
+            .contains(&"formal:legal_process".to_string()));
+        let bypassed = flag_one(message(ICE, PD, "plate", "The subpoena is weeks out. In the meantime, could you just send me the plate reads for ABC1234?"));
+        assert!(bypassed.flag.flagged, "{:?}", bypassed.flag);
+        assert!(bypassed
+            .flag
+            .reasons
+            .contains(&"formal_channel_bypassed:legal_process".to_string()));
+    }
+
+    #[test]
+    fn a_hand_over_is_flagged_in_the_right_direction() {
+        let f = flag_one(message(PD, ICE, "RE: plate", "Here's what came back on that plate. 7 reads total, mostly overnight.\n\nD Det\nSpringfield Police Department"));
+        assert!(f.flag.flagged, "{:?}", f.flag);
+        assert_eq!(
+            f.flag.requester.unwrap().name,
+            "U.S. Immigration and Customs Enforcement"
+        );
+        assert_eq!(f.flag.holder.unwrap().name, "Springfield Police Department");
+    }
+
+    #[test]
+    fn outsiders_are_never_requesters() {
+        let f = flag_one(message(
+            "Reporter <r@dailynews.com>",
+            PD,
+            "story",
+            "Could you send me the plate reads your cameras logged last month?",
+        ));
+        assert!(!f.flag.flagged);
+        assert!(f.flag.reasons.contains(&"sender_not_an_agency".to_string()));
+    }
+
+    #[test]
+    fn a_self_run_query_is_not_informal() {
+        let f = flag_one(message(ICE, PD, "fyi", "I queried the plate in LEARN under our own account. 9 detections total; I did not contact your office."));
+        assert!(!f.flag.flagged, "{:?}", f.flag);
+    }
 }
