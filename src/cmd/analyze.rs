@@ -104,17 +104,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A progress bar on stderr that shows itself only once a run has taken longer than a
+/// moment, and never when stderr is not a terminal or with `--quiet`.
 fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
     if let Ok(style) =
         ProgressStyle::with_template("{spinner} {pos}/{len} files {wide_bar} {elapsed}")
     {
         bar.set_style(style);
     }
-    bar.enable_steady_tick(Duration::from_millis(120));
+    let delayed = bar.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(700));
+        if !delayed.is_finished() {
+            delayed.set_draw_target(ProgressDrawTarget::stderr());
+            delayed.enable_steady_tick(Duration::from_millis(120));
+        }
+    });
     bar
 }
 
