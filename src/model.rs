@@ -62,7 +62,12 @@ pub struct Message {
     pub to: Vec<String>,
     pub cc: Vec<String>,
     pub subject: String,
+    /// The message's own text (quoted messages are records of their own). The pipeline
+    /// empties it once the message is analysed, keeping `body_chars`, so that a run holds
+    /// findings, not the production.
     pub body: String,
+    /// Length of `body` in characters.
+    pub body_chars: u32,
     pub attachments: Vec<Attachment>,
     /// First page the message appears on (printed releases; 0 when unknown).
     pub page: u32,

@@ -147,7 +147,12 @@ fn process_file(file: &SourceFile, rules: &Rules, limits: &Limits) -> FileOutput
             .messages
             .into_iter()
             .zip(findings)
-            .map(|(message, findings)| Record { message, findings })
+            .map(|(mut message, findings)| {
+                message.body_chars =
+                    u32::try_from(message.body.chars().count()).unwrap_or(u32::MAX);
+                message.body = String::new();
+                Record { message, findings }
+            })
             .collect(),
         errors: parsed
             .problems

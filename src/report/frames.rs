@@ -112,10 +112,7 @@ pub(crate) const MESSAGE_COLUMNS: &[(&str, Getter)] = &[
                 .join(JOIN)
         }),
     ),
-    (
-        "body_chars",
-        Getter::U32(|r| count_u32(r.message.body.chars().count())),
-    ),
+    ("body_chars", Getter::U32(|r| r.message.body_chars)),
 ];
 
 /// The columns of flags.csv, a selection of the message columns.
