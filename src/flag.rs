@@ -192,7 +192,7 @@ fn bare_acronyms(extracted: &[Extracted], named: &[Agency], rules: &Rules) -> Ve
     let mut out: Vec<String> = Vec::new();
     for acronym in extracted.iter().flat_map(|e| e.text_acronyms.iter()) {
         let accounted = named.iter().any(|a| {
-            initials(&a.name) == *acronym
+            is_abbreviation_of(acronym, &initials(&a.name))
                 || a.name
                     .split('.')
                     .next()
@@ -205,25 +205,44 @@ fn bare_acronyms(extracted: &[Extracted], named: &[Agency], rules: &Rules) -> Ve
     out
 }
 
+/// Whether `acronym` abbreviates a name with these initials: same first and last letter,
+/// its letters in order (`KCPD` for Kansas City Missouri Police Department, `KCMPD`).
+fn is_abbreviation_of(acronym: &str, initials: &str) -> bool {
+    let (a, i) = (acronym.as_bytes(), initials.as_bytes());
+    if a.is_empty() || i.is_empty() || a[0] != i[0] || a[a.len() - 1] != i[i.len() - 1] {
+        return false;
+    }
+    let mut rest = i.iter();
+    a.iter().all(|c| rest.any(|x| x == c))
+}
+
 /// In a chain the same two parties alternate: a message whose sender is unknown was sent
-/// by whoever sent the message two steps older (or newer) in the same chain.
+/// by whoever sent the message two steps older (or newer) in the same chain. Inferred
+/// senders lend themselves on in turn, until nothing changes.
 fn infer_from_chain(messages: &[Message], mut senders: Vec<Party>) -> Vec<Party> {
-    let snapshot = senders.clone();
-    for i in 0..messages.len() {
-        if snapshot[i] != Party::Unknown {
-            continue;
-        }
-        let chain = messages[i].chain;
-        for j in [i + 2, i.wrapping_sub(2)] {
-            if j < messages.len() && messages[j].chain == chain {
-                if let Party::Agency(a) = &snapshot[j] {
-                    senders[i] = Party::Agency(a.clone());
-                    break;
+    loop {
+        let mut changed = false;
+        for i in 0..messages.len() {
+            if senders[i] != Party::Unknown {
+                continue;
+            }
+            let chain = messages[i].chain;
+            let found = [i + 2, i.wrapping_sub(2)].into_iter().find_map(|j| {
+                let same_chain = messages.get(j).is_some_and(|m| m.chain == chain);
+                match senders.get(j) {
+                    Some(Party::Agency(a)) if same_chain => Some(a.clone()),
+                    _ => None,
                 }
+            });
+            if let Some(a) = found {
+                senders[i] = Party::Agency(a);
+                changed = true;
             }
         }
+        if !changed {
+            return senders;
+        }
     }
-    senders
 }
 
 fn recipient_agencies(
@@ -434,6 +453,10 @@ fn data_act(e: &Extracted) -> Option<(Act, Vec<&Sentence>)> {
         .filter(|&i| hands_over(e, i))
         .collect();
     let pick = |idx: &[usize]| idx.iter().map(|&i| &e.sentences[i]).collect::<Vec<_>>();
+    // "Subject: can you run 8JWD552 for me", body "thx": the subject carries the ask.
+    if asks.is_empty() && gives.is_empty() && e.subject.asks_for_data() {
+        return Some((Act::Request, vec![&e.subject]));
+    }
     match (asks.last(), gives.last()) {
         (Some(&last_ask), Some(&last_give)) if last_give > last_ask && gives[0] > last_ask => {
             Some((Act::Fulfilment, pick(&gives)))

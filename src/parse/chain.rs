@@ -293,7 +293,8 @@ fn edit_distance_le1(a: &str, b: &str) -> bool {
 
 /// Splits `Label: value`; the label may carry OCR noise and spaces (`Sen t:`).
 fn label_line(line: &str) -> Option<(Label, &str)> {
-    let t = line.trim_start();
+    // HTML turned into text marks bold labels ("**From:** Galloway, Trent").
+    let t = line.trim_start().trim_start_matches(['*', '_']);
     let colon = t.find(':')?;
     if colon == 0 || colon > 14 {
         return None;
@@ -306,12 +307,12 @@ fn label_line(line: &str) -> Option<(Label, &str)> {
         return None;
     }
     let label = label_of(raw)?;
-    let value = t[colon + 1..].trim();
+    let after = t[colon + 1..].trim_start_matches(['*', '_']);
     // "http://..." and "12:30" are not labels; a label is followed by space or nothing.
-    if !t[colon + 1..].is_empty() && !t[colon + 1..].starts_with([' ', '\t']) {
+    if !after.is_empty() && !after.starts_with([' ', '\t']) {
         return None;
     }
-    Some((label, value))
+    Some((label, after.trim()))
 }
 
 /// A header block starting at line `i`: returns it and the index of the line after it.
@@ -541,6 +542,17 @@ mod tests {
         assert_eq!(segs.len(), 2, "{segs:#?}");
         assert_eq!(segs[1].header.as_ref().unwrap().subject, "Elm St");
         assert_eq!(segs[1].body, "Is he still there?");
+    }
+
+    #[test]
+    fn bold_labels_from_html() {
+        let text = "10-4 will send\n\n**From:** Galloway, Trent <t@gwinnettcounty.com>\n**Sent:** Monday, October 16, 2023 3:12 PM\n**To:** Oyelaran, Marcus <m@cobbcounty.org>\n**Subject:** bookings\n\nCan you pull it?\n";
+        let segs = split_chain(text);
+        assert_eq!(segs.len(), 2, "{segs:#?}");
+        assert_eq!(
+            segs[1].header.as_ref().unwrap().from,
+            "Galloway, Trent <t@gwinnettcounty.com>"
+        );
     }
 
     #[test]
