@@ -352,14 +352,24 @@ pub fn signature_agency(body: &str, rules: &Rules) -> Option<Agency> {
         .filter(|l| !l.is_empty())
         .collect();
     let tail = &lines[lines.len().saturating_sub(8)..];
-    for line in tail.iter().rev().copied() {
-        if line.len() > 80 {
-            continue;
-        }
-        let repaired = crate::text::repair_ocr(line);
+    // A signature line may hold several parts ("Bureau of Motor Vehicles | PennDOT",
+    // "Pawn Detail, Portland Police Bureau"): each part is read on its own.
+    let parts = tail
+        .iter()
+        .rev()
+        .filter(|line| line.len() <= 80)
+        .flat_map(|line| {
+            std::iter::once(*line).chain(
+                line.split(['|', ','])
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty()),
+            )
+        });
+    for part in parts {
+        let repaired = crate::text::repair_ocr(part);
         let mut hits = hits_in(&repaired, rules);
         hits.sort_by_key(|h| (h.agency.kind == "vendor", h.start));
-        let content = line.chars().filter(|c| !c.is_whitespace()).count().max(1);
+        let content = part.chars().filter(|c| !c.is_whitespace()).count().max(1);
         for h in hits {
             let covered = repaired[h.start..h.end]
                 .chars()
@@ -377,7 +387,7 @@ pub fn signature_agency(body: &str, rules: &Rules) -> Option<Agency> {
 }
 
 /// Words that end the place part of an agency's name.
-const KIND_WORDS: [&str; 16] = [
+const KIND_WORDS: [&str; 17] = [
     "County",
     "Police",
     "Sheriff",
@@ -394,6 +404,7 @@ const KIND_WORDS: [&str; 16] = [
     "Public",
     "Power",
     "Fusion",
+    "Bureau",
 ];
 
 /// Whether an email domain plausibly belongs to an agency named in the same file: its
