@@ -173,6 +173,61 @@ fn corpus_run_matches_its_labels() {
     assert!(error_files.contains("README.md"), "{error_files:?}");
 }
 
+/// Sets written by other hands for this project (tests/data/sets/*: docs/ and
+/// labels.json in the dev set's schema): every file's informal-request verdict must match
+/// its label, and nearly every file its message and redaction counts.
+#[test]
+fn labelled_sets_by_other_hands() {
+    let sets = repo().join("tests/data/sets");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&sets)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("labels.json").is_file())
+        .collect();
+    names.sort();
+    assert!(!names.is_empty());
+    for set in names {
+        let out = tempfile::tempdir().unwrap();
+        analyze(&[&set.join("docs")], out.path(), &["--no-xlsx"]);
+        let rows = read_csv(&out.path().join("messages.csv"));
+        let labels: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(set.join("labels.json")).unwrap())
+                .unwrap();
+        let docs = labels["documents"].as_array().unwrap();
+        let mut wrong_flags = Vec::new();
+        let (mut messages_exact, mut redactions_exact) = (0, 0);
+        for d in docs {
+            let path = d["path"].as_str().unwrap().trim_start_matches("docs/");
+            let got: Vec<_> = rows.iter().filter(|r| r["source"] == path).collect();
+            let flagged = got.iter().any(|r| r["flagged"] == "true");
+            if flagged != d["informal_request"].as_bool().unwrap() {
+                wrong_flags.push(path.to_string());
+            }
+            messages_exact += usize::from(got.len() as u64 == d["messages"].as_u64().unwrap());
+            let spans: u64 = got
+                .iter()
+                .map(|r| r["redactions"].parse::<u64>().unwrap())
+                .sum();
+            redactions_exact += usize::from(spans == d["redactions"].as_u64().unwrap());
+        }
+        let name = set.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            wrong_flags.is_empty(),
+            "{name}: verdicts differ from labels: {wrong_flags:?}"
+        );
+        assert!(
+            messages_exact * 10 >= docs.len() * 9,
+            "{name}: message counts right in {messages_exact} of {}",
+            docs.len()
+        );
+        assert!(
+            redactions_exact * 10 >= docs.len() * 9,
+            "{name}: redaction counts right in {redactions_exact} of {}",
+            docs.len()
+        );
+    }
+}
+
 #[test]
 fn same_input_gives_same_bytes() {
     let a = tempfile::tempdir().unwrap();
