@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{Regex, RegexSet};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -216,6 +216,10 @@ fn merge(base: &mut Value, user: Value) {
     }
 }
 
+/// Room for each pattern's lazy DFA. The phrase lists are case-insensitive alternations
+/// with many states; with the default room their DFAs are rebuilt over and over.
+const LAZY_DFA_CACHE: usize = 16 << 20;
+
 /// Rules are written for ASCII word boundaries: `\b` is read as `(?-u:\b)`, several
 /// times faster than the Unicode one on the hot path.
 fn prepare(pattern: &str, case_insensitive: bool) -> String {
@@ -228,12 +232,16 @@ fn prepare(pattern: &str, case_insensitive: bool) -> String {
 }
 
 fn regex(pattern: &str, case_insensitive: bool) -> Result<Regex, Error> {
-    Regex::new(&prepare(pattern, case_insensitive))
+    RegexBuilder::new(&prepare(pattern, case_insensitive))
+        .dfa_size_limit(LAZY_DFA_CACHE)
+        .build()
         .map_err(|e| Error::Rules(format!("pattern {pattern:?}: {e}")))
 }
 
 fn set(patterns: &[String], case_insensitive: bool) -> Result<RegexSet, Error> {
-    RegexSet::new(patterns.iter().map(|p| prepare(p, case_insensitive)))
+    RegexSetBuilder::new(patterns.iter().map(|p| prepare(p, case_insensitive)))
+        .dfa_size_limit(LAZY_DFA_CACHE)
+        .build()
         .map_err(|e| Error::Rules(format!("pattern list: {e}")))
 }
 
@@ -317,7 +325,9 @@ fn compile(file: RulesFile) -> Result<Rules, Error> {
                 .replace("{PLACE}", place)
                 .replace("{STATE}", &state);
             Ok(CompiledPattern {
-                regex: Regex::new(&prepare(&expanded, false))
+                regex: RegexBuilder::new(&prepare(&expanded, false))
+                    .dfa_size_limit(LAZY_DFA_CACHE)
+                    .build()
                     .map_err(|e| Error::Rules(format!("agency pattern {:?}: {e}", p.pattern)))?,
                 template: p.template.clone(),
                 kind: p.kind.clone(),
