@@ -151,7 +151,7 @@ impl<'r> Resolver<'r> {
     fn agency_or_domain(&self, domain: &str) -> Option<Agency> {
         self.agency(domain).or_else(|| {
             let named = domain_kind(domain, self.rules) == DomainKind::Government
-                && !is_umbrella_domain(domain);
+                && !is_umbrella_domain(domain, self.rules);
             named.then(|| Agency {
                 name: domain.to_string(),
                 kind: "government".to_string(),

@@ -68,6 +68,7 @@ pub struct RulesFile {
     pub not_agencies: Vec<String>,
     pub webmail_domains: Vec<String>,
     pub government_domains: GovernmentDomains,
+    pub umbrella_domains: Vec<String>,
     pub systems: Vec<String>,
     pub request_phrases: Vec<String>,
     pub fulfilment_phrases: Vec<String>,
@@ -191,6 +192,11 @@ impl Rules {
         let file: RulesFile =
             serde_json::from_value(value).map_err(|e| Error::Rules(e.to_string()))?;
         compile(file)
+    }
+
+    /// Whether a domain is one a whole department shares (`usdoj.gov`).
+    pub fn umbrella(&self, domain: &str) -> bool {
+        self.file.umbrella_domains.iter().any(|u| u == domain)
     }
 
     pub fn agency(&self, index: usize) -> &AgencyEntry {

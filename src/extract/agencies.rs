@@ -177,26 +177,36 @@ fn fill_template(template: &str, caps: &regex::Captures, rules: &Rules) -> Optio
 }
 
 fn trim_place(place: &str, rules: &Rules) -> Option<String> {
-    let words: Vec<&str> = place.split([' ', '-']).filter(|w| !w.is_empty()).collect();
-    let first_kept = words.iter().position(|w| {
+    // Words with where they start, so that what is kept keeps its own hyphens
+    // ("Greeley-Evans").
+    let mut words: Vec<(usize, &str)> = Vec::new();
+    let mut start = None;
+    for (i, c) in place
+        .char_indices()
+        .chain(std::iter::once((place.len(), ' ')))
+    {
+        match (c == ' ' || c == '-', start) {
+            (true, Some(s)) => {
+                words.push((s, &place[s..i]));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    let is_stop = |w: &str| {
         let bare = w.trim_end_matches(['.', '\'', ',']);
-        !rules
+        rules
             .place_stopwords
             .iter()
             .any(|s| s.eq_ignore_ascii_case(bare))
-    })?;
-    let kept = &words[first_kept..];
+    };
+    let first_kept = words.iter().position(|(_, w)| !is_stop(w))?;
     // A place is at most four words; more means the pattern ran over a name or a title.
-    let kept = &kept[kept.len().saturating_sub(4)..];
-    if kept.is_empty() {
-        return None;
-    }
-    Some(
-        kept.iter()
-            .map(|w| title_word(w))
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
+    let first_kept = first_kept.max(words.len().saturating_sub(4));
+    let kept = &place[words[first_kept].0..];
+    let titled: Vec<String> = kept.split(' ').map(title_word).collect();
+    Some(titled.join(" "))
 }
 
 /// `KERN` → `Kern`; already mixed-case words stay.
@@ -292,7 +302,10 @@ pub fn agency_of_domain(domain: &str, rules: &Rules) -> Option<Agency> {
 
 /// A state government's umbrella domain (`tn.gov`, `state.mn.us`, `lists.state.mn.us`):
 /// it says the writer works for the state, not for which agency.
-pub fn is_umbrella_domain(domain: &str) -> bool {
+pub fn is_umbrella_domain(domain: &str, rules: &Rules) -> bool {
+    if rules.umbrella(domain) {
+        return true;
+    }
     let parts: Vec<&str> = domain.split('.').collect();
     let n = parts.len();
     let two_letter_gov = n == 2 && parts[1] == "gov" && parts[0].len() == 2;
@@ -737,8 +750,12 @@ mod tests {
         );
         assert!(agency_of_domain_parts("ice.dhs.gov").is_none());
         assert!(expand_acronym("CCSO", "cookcountyil.gov").is_none());
-        assert!(is_umbrella_domain("tn.gov") && is_umbrella_domain("lists.state.mn.us"));
-        assert!(!is_umbrella_domain("ice.dhs.gov"));
+        let rules = Rules::default_rules().unwrap();
+        assert!(
+            is_umbrella_domain("tn.gov", &rules) && is_umbrella_domain("lists.state.mn.us", &rules)
+        );
+        assert!(is_umbrella_domain("usdoj.gov", &rules));
+        assert!(!is_umbrella_domain("ice.dhs.gov", &rules));
         assert_eq!(
             acronyms_in("Bell, Marcus (WCSO) and FPD's LPR, not CPRA or PDF"),
             vec!["WCSO", "FPD"]

@@ -16,7 +16,7 @@ fn token_regex() -> &'static Regex {
     fixed_regex(
         &RE,
         concat!(
-            r"(?P<long>\(\s*[bB]\s*\)\s*\(\s*(?P<ln>[1-9])\s*\)(?:\s*\(\s*(?P<ll>[A-Fa-f])\s*\))?)",
+            r"(?P<long>\([ \t]*[bB][ \t]*\)[ \t]*\([ \t]*(?P<ln>[1-9])[ \t]*\))",
             r"|(?P<short>\b(?:B\s?(?P<sn>[1-9])(?:\s?\((?P<sl1>[A-Fa-f])\)|(?P<sl2>[A-Fa-f])\b|\b)|b(?P<bn>[1-9])(?:(?P<bl>[A-Fa-f])\b|\b))(?:\s-\s?\d{1,2}\b)?)",
             r"|(?P<mark>\[\s*(?i:redacted|withheld|redaction)\b[^\]\n]{0,40}\]|<\s*(?i:redacted)\s*>|\bREDACTED\b)",
             r"|(?P<block>[█■▇▆▌▐]+)",
@@ -87,9 +87,14 @@ fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     for caps in token_regex().captures_iter(text) {
         let Some(whole) = caps.get(0) else { continue };
+        let mut end = whole.end();
         let code = if caps.name("long").is_some() {
+            let letter = subsection_after(text, end);
+            if let Some((_, after)) = letter {
+                end = after;
+            }
             caps.name("ln")
-                .map(|n| normalise(n.as_str(), caps.name("ll").map(|l| l.as_str())))
+                .map(|n| normalise(n.as_str(), letter.map(|(l, _)| l).as_deref()))
         } else if caps.name("short").is_some() {
             if !short_code_context(text, whole.start()) {
                 continue;
@@ -113,11 +118,34 @@ fn tokens(text: &str) -> Vec<Token> {
         };
         out.push(Token {
             start: whole.start(),
-            end: whole.end(),
+            end,
             code,
         });
     }
     out
+}
+
+/// The subsection letter after `(b)(7)`: `(C)` in `(b)(7)(C)`, with where it ends. A
+/// `(b)` that opens the next code (`(b)(5)` then `(b)(6)`) is not one.
+fn subsection_after(text: &str, at: usize) -> Option<(String, usize)> {
+    let rest = &text[at..];
+    let trimmed = rest.trim_start_matches([' ', '\t']);
+    let inner = trimmed.strip_prefix('(')?.trim_start_matches([' ', '\t']);
+    let letter = inner
+        .chars()
+        .next()
+        .filter(|c| matches!(c, 'A'..='F' | 'a'..='f'))?;
+    let close = inner[1..]
+        .trim_start_matches([' ', '\t'])
+        .strip_prefix(')')?;
+    let opens_next_code = close.trim_start().starts_with('(')
+        && close.trim_start()[1..]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit());
+    if matches!(letter, 'b' | 'B') && opens_next_code {
+        return None;
+    }
+    Some((letter.to_string(), at + (rest.len() - close.len())))
 }
 
 /// Whether a token sits between two lower-case words, as a word of the sentence does
@@ -221,6 +249,15 @@ mod tests {
         let got = spans("To: B6, B7(C)@albanyny.gov and [REDACTED 552.130] here");
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].1, vec!["(b)(6)", "(b)(7)(C)"]);
+    }
+
+    #[test]
+    fn a_code_on_the_next_line_is_not_a_subsection() {
+        let got = spans("(b)(5)\n\n(b)(6), (b)(7)(C)");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].1, vec!["(b)(5)"]);
+        assert_eq!(got[1].1, vec!["(b)(6)", "(b)(7)(C)"]);
+        assert_eq!(spans("(b)(5)(b)(6)")[0].1, vec!["(b)(5)", "(b)(6)"]);
     }
 
     #[test]
