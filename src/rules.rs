@@ -69,7 +69,6 @@ pub struct RulesFile {
     pub webmail_domains: Vec<String>,
     pub government_domains: GovernmentDomains,
     pub umbrella_domains: Vec<String>,
-    pub systems: Vec<String>,
     pub request_phrases: Vec<String>,
     pub fulfilment_phrases: Vec<String>,
     pub data_types: BTreeMap<String, Vec<String>>,
