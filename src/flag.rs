@@ -50,6 +50,13 @@ pub fn flag_file(
                     recipients.push(c.clone());
                 }
             }
+            // Every neighbour in the chain is of the sender's own agency: an exchange
+            // inside one agency, whatever other agencies the text goes on to name.
+            if recipients.is_empty() {
+                if let Some(own) = chain_of_one_agency(i, messages, &senders) {
+                    recipients.push(own);
+                }
+            }
             let mut findings = findings_for(i, extracted, &senders, recipients, &resolver, rules);
             if resolver.names_state_motor_vehicles() {
                 findings
@@ -283,6 +290,19 @@ fn recipient_agencies(
         }
     }
     out
+}
+
+/// The sender's agency, when the message has neighbours in its chain and every one of
+/// them whose agency is known is of that same agency.
+fn chain_of_one_agency(i: usize, messages: &[Message], senders: &[Party]) -> Option<Agency> {
+    let own = sender_agency(&senders[i])?;
+    let chain = messages[i].chain;
+    let neighbours: Vec<&Agency> = [i + 1, i.wrapping_sub(1)]
+        .into_iter()
+        .filter(|&j| messages.get(j).is_some_and(|m| m.chain == chain))
+        .filter_map(|j| sender_agency(&senders[j]))
+        .collect();
+    (!neighbours.is_empty() && neighbours.iter().all(|a| *a == own)).then(|| own.clone())
 }
 
 fn sender_agency(p: &Party) -> Option<&Agency> {
