@@ -5,6 +5,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The files every run writes (the workbook aside).
+const DATA_FILES: [&str; 7] = [
+    "messages.csv",
+    "flags.csv",
+    "agencies.csv",
+    "redactions.csv",
+    "errors.csv",
+    "messages.ndjson",
+    "messages.parquet",
+];
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_backchannel"))
 }
@@ -95,16 +106,7 @@ fn corpus_labels() -> Vec<Label> {
 fn corpus_run_matches_its_labels() {
     let out = tempfile::tempdir().unwrap();
     analyze(&[Path::new("corpus")], out.path(), &[]);
-    for name in [
-        "messages.csv",
-        "flags.csv",
-        "agencies.csv",
-        "redactions.csv",
-        "errors.csv",
-        "findings.xlsx",
-        "messages.parquet",
-        "messages.ndjson",
-    ] {
+    for name in DATA_FILES.iter().chain(&["findings.xlsx"]) {
         assert!(out.path().join(name).is_file(), "{name} missing");
     }
     let rows = read_csv(&out.path().join("messages.csv"));
@@ -234,15 +236,7 @@ fn same_input_gives_same_bytes() {
     let b = tempfile::tempdir().unwrap();
     analyze(&[Path::new("corpus")], a.path(), &["--no-xlsx"]);
     analyze(&[Path::new("corpus")], b.path(), &["--no-xlsx"]);
-    for name in [
-        "messages.csv",
-        "flags.csv",
-        "agencies.csv",
-        "redactions.csv",
-        "errors.csv",
-        "messages.ndjson",
-        "messages.parquet",
-    ] {
+    for name in DATA_FILES {
         let x = std::fs::read(a.path().join(name)).unwrap();
         let y = std::fs::read(b.path().join(name)).unwrap();
         assert!(x == y, "{name} differs between two runs");
