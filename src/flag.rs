@@ -130,7 +130,10 @@ impl<'r> Resolver<'r> {
         agency_of_domain(domain, self.rules)
             .or_else(|| self.learnt.get(domain).cloned())
             .or_else(|| {
-                let mut matches = self.named.iter().filter(|a| domain_matches(domain, a));
+                let mut matches = self
+                    .named
+                    .iter()
+                    .filter(|a| domain_matches(domain, a, self.rules));
                 let first = matches.next()?;
                 // Two agencies of one place and no way to choose: say nothing.
                 matches.next().is_none().then(|| first.clone())
@@ -139,9 +142,9 @@ impl<'r> Resolver<'r> {
                 self.acronyms
                     .iter()
                     .filter(|(_, d)| d == domain)
-                    .find_map(|(a, _)| expand_acronym(a, domain))
+                    .find_map(|(a, _)| expand_acronym(a, domain, self.rules))
             })
-            .or_else(|| agency_of_domain_parts(domain))
+            .or_else(|| agency_of_domain_parts(domain, self.rules))
     }
 
     /// Whether the file names a state's own motor-vehicle agency, which a bare "DMV" in

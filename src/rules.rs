@@ -48,6 +48,17 @@ pub struct Scoring {
     pub flag_threshold: f64,
 }
 
+/// How names, acronyms and email domains are tied together (see the rules file).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AgencyNames {
+    pub kind_words: Vec<String>,
+    pub acronym_forms: BTreeMap<String, String>,
+    pub domain_drop_labels: Vec<String>,
+    pub domain_prefixes: Vec<String>,
+    pub domain_suffixes: Vec<String>,
+    pub state_codes: Vec<String>,
+}
+
 /// What makes an email domain a government one (see the rules file).
 #[derive(Debug, Clone, Deserialize)]
 pub struct GovernmentDomains {
@@ -66,6 +77,7 @@ pub struct RulesFile {
     pub place_stopwords: Vec<String>,
     pub states: Vec<String>,
     pub not_agencies: Vec<String>,
+    pub agency_names: AgencyNames,
     pub webmail_domains: Vec<String>,
     pub government_domains: GovernmentDomains,
     pub umbrella_domains: Vec<String>,

@@ -399,36 +399,16 @@ pub fn signature_agency(body: &str, rules: &Rules) -> Option<Agency> {
     None
 }
 
-/// Words that end the place part of an agency's name.
-const KIND_WORDS: [&str; 17] = [
-    "County",
-    "Police",
-    "Sheriff",
-    "Sheriff's",
-    "Department",
-    "Water",
-    "Probation",
-    "Highway",
-    "State",
-    "Regional",
-    "District",
-    "Municipal",
-    "Irrigation",
-    "Public",
-    "Power",
-    "Fusion",
-    "Bureau",
-];
-
 /// Whether an email domain plausibly belongs to an agency named in the same file: its
 /// name part (`chulavistaca`, `co.merced.ca.us`, `cityofpasadena`, `kernsheriff`) is the
 /// agency's place, or the initials of its name (`cvwd`, `sbcsd`). A county domain prefers
 /// the sheriff, a city domain the police department.
-pub fn domain_matches(domain: &str, agency: &Agency) -> bool {
+pub fn domain_matches(domain: &str, agency: &Agency, rules: &Rules) -> bool {
+    let names = &rules.file.agency_names;
     let place: Vec<&str> = agency
         .name
         .split_whitespace()
-        .take_while(|w| !KIND_WORDS.contains(w))
+        .take_while(|w| !names.kind_words.iter().any(|k| k == w))
         .collect();
     if place.is_empty() {
         return false;
@@ -444,37 +424,23 @@ pub fn domain_matches(domain: &str, agency: &Agency) -> bool {
     let county_domain =
         domain.starts_with("co.") || domain.contains("county") || domain.contains("sheriff");
     let is_sheriff = agency.name.contains("Sheriff");
-    domain_cores(domain).iter().any(|core| {
+    domain_cores(domain, rules).iter().any(|core| {
         let place_hit = *core == place_key
-            || STATE_CODES
+            || names
+                .state_codes
                 .iter()
-                .any(|st| core.strip_suffix(st) == Some(place_key.as_str()));
+                .any(|st| core.strip_suffix(st.as_str()) == Some(place_key.as_str()));
         let initials_hit = core.len() >= 3 && *core == initials;
         (place_hit && (is_sheriff == county_domain || !agency.kind.starts_with("local_police")))
             || initials_hit
     })
 }
 
-/// Two-letter state codes that city domains append (`chulavistaca.gov`, `tucsonaz.gov`).
-const STATE_CODES: [&str; 50] = [
-    "al", "ak", "az", "ar", "ca", "co", "ct", "de", "fl", "ga", "hi", "id", "il", "in", "ia", "ks",
-    "ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny",
-    "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv",
-    "wi", "wy",
-];
-
 /// Expands an agency acronym against a one-word place a domain spells: `WCSO` with
 /// `washoecounty.gov` is the Washoe County Sheriff's Office, `FPD` with `fresno.gov` the
 /// Fresno Police Department.
-pub fn expand_acronym(acronym: &str, domain: &str) -> Option<Agency> {
-    const FORMS: [(&str, &str); 5] = [
-        ("CSO", "{} County Sheriff's Office"),
-        ("CSD", "{} County Sheriff's Department"),
-        ("SO", "{} County Sheriff's Office"),
-        ("SD", "{} County Sheriff's Department"),
-        ("PD", "{} Police Department"),
-    ];
-    let cores = domain_cores(domain);
+pub fn expand_acronym(acronym: &str, domain: &str, rules: &Rules) -> Option<Agency> {
+    let cores = domain_cores(domain, rules);
     let core = cores.first()?;
     let ambiguous = core.contains("county") || core.contains("city");
     if !core.chars().all(|c| c.is_ascii_lowercase()) || core.len() < 4 || ambiguous {
@@ -482,7 +448,7 @@ pub fn expand_acronym(acronym: &str, domain: &str) -> Option<Agency> {
     }
     let initial = core.chars().next()?.to_ascii_uppercase();
     let rest = acronym.strip_prefix(initial)?;
-    let (_, form) = FORMS.iter().find(|(suffix, _)| *suffix == rest)?;
+    let form = rules.file.agency_names.acronym_forms.get(rest)?;
     let mut place = String::with_capacity(core.len());
     place.push(initial);
     place.push_str(&core[1..]);
@@ -494,7 +460,7 @@ pub fn expand_acronym(acronym: &str, domain: &str) -> Option<Agency> {
 
 /// An agency spelled by a domain's own parts: an acronym part and a place part
 /// (`mcso.maricopa.gov` is the Maricopa County Sheriff's Office).
-pub fn agency_of_domain_parts(domain: &str) -> Option<Agency> {
+pub fn agency_of_domain_parts(domain: &str, rules: &Rules) -> Option<Agency> {
     let parts: Vec<&str> = domain.split('.').collect();
     parts.iter().find_map(|part| {
         let upper = part.to_ascii_uppercase();
@@ -504,7 +470,7 @@ pub fn agency_of_domain_parts(domain: &str) -> Option<Agency> {
         parts
             .iter()
             .filter(|p| *p != part)
-            .find_map(|place| expand_acronym(&upper, &format!("{place}.gov")))
+            .find_map(|place| expand_acronym(&upper, &format!("{place}.gov"), rules))
     })
 }
 
@@ -553,25 +519,21 @@ pub fn acronyms_in(text: &str) -> Vec<String> {
 }
 
 /// The name parts of a domain with government affixes removed.
-fn domain_cores(domain: &str) -> Vec<String> {
-    const DROP: [&str; 12] = [
-        "gov", "org", "com", "net", "us", "ca", "city", "info", "www", "mail", "co", "ci",
-    ];
-    const PREFIXES: [&str; 4] = ["cityof", "countyof", "townof", "villageof"];
-    const SUFFIXES: [&str; 7] = ["county", "sheriff", "city", "gov", "pd", "police", "so"];
+fn domain_cores(domain: &str, rules: &Rules) -> Vec<String> {
+    let names = &rules.file.agency_names;
     domain
         .split('.')
-        .filter(|p| !DROP.contains(p))
+        .filter(|p| !names.domain_drop_labels.iter().any(|d| d == p))
         .map(|p| {
             let mut core = p.replace('-', "");
-            for pre in PREFIXES {
-                if let Some(rest) = core.strip_prefix(pre) {
+            for pre in &names.domain_prefixes {
+                if let Some(rest) = core.strip_prefix(pre.as_str()) {
                     core = rest.to_string();
                 }
             }
-            for suf in SUFFIXES {
+            for suf in &names.domain_suffixes {
                 if core.len() > suf.len() + 2 {
-                    if let Some(rest) = core.strip_suffix(suf) {
+                    if let Some(rest) = core.strip_suffix(suf.as_str()) {
                         core = rest.to_string();
                         break;
                     }
@@ -695,61 +657,75 @@ mod tests {
 
     #[test]
     fn domains_match_agencies_of_the_file() {
+        let rules = Rules::default_rules().unwrap();
         let a = |name: &str, kind: &str| Agency {
             name: name.into(),
             kind: kind.into(),
         };
         assert!(domain_matches(
             "chulavistaca.gov",
-            &a("Chula Vista Police Department", "local_police")
+            &a("Chula Vista Police Department", "local_police"),
+            &rules
         ));
         assert!(domain_matches(
             "co.merced.ca.us",
-            &a("Merced County Sheriff's Office", "local_police")
+            &a("Merced County Sheriff's Office", "local_police"),
+            &rules
         ));
         assert!(!domain_matches(
             "co.merced.ca.us",
-            &a("Merced Police Department", "local_police")
+            &a("Merced Police Department", "local_police"),
+            &rules
         ));
         assert!(domain_matches(
             "cityofmerced.org",
-            &a("Merced Police Department", "local_police")
+            &a("Merced Police Department", "local_police"),
+            &rules
         ));
         assert!(domain_matches(
             "cvwd.org",
-            &a("Coachella Valley Water District", "utility")
+            &a("Coachella Valley Water District", "utility"),
+            &rules
         ));
         assert!(domain_matches(
             "kernsheriff.org",
-            &a("Kern County Sheriff's Office", "local_police")
+            &a("Kern County Sheriff's Office", "local_police"),
+            &rules
         ));
         assert!(!domain_matches(
             "sacvalleyledger.com",
-            &a("Sacramento County Sheriff's Office", "local_police")
+            &a("Sacramento County Sheriff's Office", "local_police"),
+            &rules
         ));
         assert!(domain_matches(
             "tucsonaz.gov",
-            &a("Tucson Police Department", "local_police")
+            &a("Tucson Police Department", "local_police"),
+            &rules
         ));
     }
 
     #[test]
     fn acronyms_expand_against_domains() {
+        let rules = Rules::default_rules().unwrap();
         assert_eq!(
-            expand_acronym("WCSO", "washoecounty.gov").unwrap().name,
+            expand_acronym("WCSO", "washoecounty.gov", &rules)
+                .unwrap()
+                .name,
             "Washoe County Sheriff's Office"
         );
         assert_eq!(
-            expand_acronym("FPD", "fresno.gov").unwrap().name,
+            expand_acronym("FPD", "fresno.gov", &rules).unwrap().name,
             "Fresno Police Department"
         );
-        assert!(expand_acronym("LBPD", "fresno.gov").is_none());
+        assert!(expand_acronym("LBPD", "fresno.gov", &rules).is_none());
         assert_eq!(
-            agency_of_domain_parts("mcso.maricopa.gov").unwrap().name,
+            agency_of_domain_parts("mcso.maricopa.gov", &rules)
+                .unwrap()
+                .name,
             "Maricopa County Sheriff's Office"
         );
-        assert!(agency_of_domain_parts("ice.dhs.gov").is_none());
-        assert!(expand_acronym("CCSO", "cookcountyil.gov").is_none());
+        assert!(agency_of_domain_parts("ice.dhs.gov", &rules).is_none());
+        assert!(expand_acronym("CCSO", "cookcountyil.gov", &rules).is_none());
         let rules = Rules::default_rules().unwrap();
         assert!(
             is_umbrella_domain("tn.gov", &rules) && is_umbrella_domain("lists.state.mn.us", &rules)
