@@ -29,6 +29,8 @@ pub enum Format {
     Mbox,
     /// Plain text: a printed or OCR'd release.
     Printed,
+    /// A PDF, read through its text layer.
+    Pdf,
     /// Nothing this version reads; the reason says what it is.
     Unreadable(&'static str),
 }
@@ -113,6 +115,9 @@ pub fn detect(bytes: &[u8]) -> Format {
     if head.iter().all(|b| b.is_ascii_whitespace()) {
         return Format::Unreadable("empty file");
     }
+    if head.trim_ascii_start().starts_with(b"%PDF") {
+        return Format::Pdf;
+    }
     if let Some(kind) = binary_kind(head) {
         return Format::Unreadable(kind);
     }
@@ -126,11 +131,7 @@ pub fn detect(bytes: &[u8]) -> Format {
 }
 
 fn binary_kind(head: &[u8]) -> Option<&'static str> {
-    const MAGIC: [(&[u8], &str); 9] = [
-        (
-            b"%PDF",
-            "PDF: reading the text layer of PDFs is not supported yet; convert with pdftotext",
-        ),
+    const MAGIC: [(&[u8], &str); 8] = [
         (
             b"PK\x03\x04",
             "zip archive: not read; extract it and run again on the folder",
@@ -231,7 +232,7 @@ mod tests {
             Format::Printed
         );
         assert_eq!(detect(b"LONG BEACH POLICE\n\nFrom: X\n"), Format::Printed);
-        assert!(matches!(detect(b"%PDF-1.4\n"), Format::Unreadable(_)));
+        assert_eq!(detect(b"%PDF-1.4\n"), Format::Pdf);
         assert!(matches!(detect(b"PK\x03\x04rest"), Format::Unreadable(_)));
         assert!(matches!(detect(b"abc\0def"), Format::Unreadable(_)));
         assert!(matches!(detect(b"  \n"), Format::Unreadable(_)));

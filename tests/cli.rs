@@ -312,6 +312,110 @@ fn made_inputs_give_the_right_rows() {
     assert_eq!(files, BTreeSet::from(["empty.eml", "scan.bin"]));
 }
 
+/// A PDF with a text layer, one page per slice of lines, written with lopdf.
+fn pdf_with_pages(pages: &[&[&str]]) -> Vec<u8> {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Courier",
+    });
+    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+    let mut kids = Vec::new();
+    for lines in pages {
+        let mut ops = vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 10.into()]),
+            Operation::new("TL", vec![12.into()]),
+            Operation::new("Td", vec![40.into(), 800.into()]),
+        ];
+        for line in *lines {
+            ops.push(Operation::new("Tj", vec![Object::string_literal(*line)]));
+            ops.push(Operation::new("T*", vec![]));
+        }
+        ops.push(Operation::new("ET", vec![]));
+        let content = Content { operations: ops };
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+        });
+        kids.push(page_id.into());
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => kids, "Count" => count, "Resources" => resources_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn pdf_text_layers_are_read_page_by_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let page1: &[&str] = &[
+        "SPRINGFIELD POLICE DEPARTMENT   PRR 21-0133   SPD-000041",
+        "",
+        "From:       (b)(6), (b)(7)(C) @ice.dhs.gov>",
+        "Sent:       Tuesday, April 9, 2019 7:58 AM",
+        "To:         [REDACTED]@springfieldpd.gov",
+        "Subject:    RE: release date",
+        "",
+        "Any luck on this one?",
+        "",
+        "Page 1 of 2",
+    ];
+    let page2: &[&str] = &[
+        "SPRINGFIELD POLICE DEPARTMENT   PRR 21-0133   SPD-000042",
+        "",
+        "-----Original Message-----",
+        "From:       (b)(6), (b)(7)(C) @ice.dhs.gov>",
+        "Sent:       Monday, April 8, 2019 2:15 PM",
+        "To:         [REDACTED]@springfieldpd.gov",
+        "Subject:    release date",
+        "",
+        "Can you tell me when your jail is releasing him and the address he gave at booking?",
+        "",
+        "Page 2 of 2",
+    ];
+    std::fs::write(docs.join("release.pdf"), pdf_with_pages(&[page1, page2])).unwrap();
+    std::fs::write(
+        docs.join("broken.pdf"),
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    analyze(&[&docs], &out, &["--no-xlsx"]);
+    let rows = read_csv(&out.join("messages.csv"));
+    let pdf: Vec<_> = rows
+        .iter()
+        .filter(|r| r["source"] == "release.pdf")
+        .collect();
+    assert_eq!(pdf.len(), 2, "{rows:?}");
+    assert_eq!(pdf[0]["page"], "1");
+    assert_eq!(pdf[0]["bates"], "SPD-000041");
+    assert_eq!(pdf[1]["page"], "2");
+    assert_eq!(pdf[1]["bates"], "SPD-000042");
+    assert_eq!(pdf[1]["flagged"], "true");
+    assert_eq!(pdf[1]["date"], "2019-04-08T14:15:00");
+    let errors = read_csv(&out.join("errors.csv"));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["file"] == "broken.pdf" && e["reason"].contains("PDF not readable")),
+        "{errors:?}"
+    );
+}
+
 #[test]
 fn rules_prints_the_default_rules_and_a_user_file_extends_them() {
     let output = bin().arg("rules").output().unwrap();

@@ -8,6 +8,7 @@ pub mod chain;
 pub mod dates;
 pub mod mbox;
 pub mod mime;
+pub mod pdf;
 pub mod printed;
 
 use crate::ingest::Format;
@@ -28,7 +29,7 @@ pub struct Parsed {
     pub furniture: Vec<String>,
 }
 
-/// Parses a file of a mail or text format. Formats that hold no readable text are turned
+/// Parses a file of a mail, PDF or text format. Formats that hold no readable text are turned
 /// into error rows by the caller before this is reached.
 pub fn parse_file(source: &str, format: Format, bytes: &[u8]) -> Parsed {
     let mut parsed = Parsed::default();
@@ -46,24 +47,40 @@ pub fn parse_file(source: &str, format: Format, bytes: &[u8]) -> Parsed {
                 );
             }
         }
-        Format::Printed => {
-            let text = decode_text(bytes);
-            let doc = printed::parse_printed(&text);
-            parsed.messages = doc.messages;
-            parsed.pages = doc.pages;
-            parsed.stamps = doc.stamps;
-            parsed.furniture = doc.furniture;
-            if parsed.messages.is_empty() {
-                parsed.problems.push(
-                    "no printed email header block found: not an email, or a page without text"
-                        .into(),
-                );
+        Format::Pdf => match pdf::read_pdf(bytes) {
+            Ok(layer) => {
+                if !layer.pages_without_text.is_empty() {
+                    parsed.problems.push(format!(
+                        "{} of {} pages have no text layer (scanned): they need OCR before they can be read",
+                        layer.pages_without_text.len(),
+                        layer.pages
+                    ));
+                }
+                if layer.pages_without_text.len() < layer.pages as usize {
+                    parse_printed_text(&layer.text, &mut parsed);
+                }
             }
-        }
+            Err(reason) => parsed.problems.push(reason),
+        },
+        Format::Printed => parse_printed_text(&decode_text(bytes), &mut parsed),
         Format::Unreadable(_) => {}
     }
     number(&mut parsed.messages, source);
     parsed
+}
+
+/// Splits printed text (a text file, or a PDF's text layer) into messages.
+fn parse_printed_text(text: &str, parsed: &mut Parsed) {
+    let doc = printed::parse_printed(text);
+    parsed.messages = doc.messages;
+    parsed.pages = doc.pages;
+    parsed.stamps = doc.stamps;
+    parsed.furniture = doc.furniture;
+    if parsed.messages.is_empty() {
+        parsed.problems.push(
+            "no printed email header block found: not an email, or a page without text".into(),
+        );
+    }
 }
 
 /// Gives every message its source and ordinal, and groups quoted messages into the chain
