@@ -1,8 +1,8 @@
 //! Parse stage: takes one file's bytes and its detected [`Format`] and gives its
 //! [`Message`] records in file order (ordinals from 1), plus the problems that cost part
 //! of the file, which the pipeline writes as error rows. Mail goes through `mailparse`
-//! ([`mime`], [`mbox`]); printed text through page furniture removal and chain
-//! segmentation ([`printed`], [`chain`]).
+//! ([`mime`], [`mbox`]); printed text, and the text layer of PDFs ([`pdf`]), through page
+//! furniture removal and chain segmentation ([`printed`], [`chain`]).
 
 pub mod chain;
 pub mod dates;
