@@ -137,6 +137,25 @@ pub struct ErrorRow {
     pub reason: String,
 }
 
+/// One source document: what it is and what it gave, whatever it gave.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DocumentRow {
+    pub file: String,
+    /// `eml`, `mbox`, `printed`, `pdf`, or `unreadable`.
+    pub format: String,
+    /// Pages, for printed text and PDFs (0 otherwise).
+    pub pages: u32,
+    pub messages: u32,
+    /// Release stamps printed on its pages (`RELEASE IN PART B5,B6`).
+    pub release_stamps: Vec<String>,
+    /// Exemption codes on its redacted spans and in its release stamps, normalised.
+    pub exemptions: Vec<String>,
+    /// PDF pages with no text layer, which need OCR.
+    pub pages_needing_ocr: u32,
+    /// Error rows the file gave, joined; empty when it was read whole.
+    pub error: String,
+}
+
 /// Totals of one run, for the summary line and the Summary sheet.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RunSummary {

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::extract::extract;
 use crate::flag::flag_file;
 use crate::ingest::{detect, discover, Format, SourceFile};
-use crate::model::{ErrorRow, Record, RunSummary};
+use crate::model::{DocumentRow, ErrorRow, Record, RunSummary};
 use crate::parse::parse_file;
 use crate::rules::Rules;
 
@@ -37,6 +37,8 @@ impl Default for Limits {
 #[derive(Debug, Default)]
 pub struct RunOutput {
     pub records: Vec<Record>,
+    /// One row per file read, in input order.
+    pub documents: Vec<DocumentRow>,
     pub errors: Vec<ErrorRow>,
     pub summary: RunSummary,
 }
@@ -45,6 +47,7 @@ pub struct RunOutput {
 #[derive(Debug, Default)]
 struct FileOutput {
     records: Vec<Record>,
+    document: Option<DocumentRow>,
     errors: Vec<ErrorRow>,
     bytes: u64,
 }
@@ -64,16 +67,12 @@ pub fn run(
         .par_iter()
         .map(|file| {
             let out = catch_unwind(AssertUnwindSafe(|| process_file(file, rules, limits)))
-                .unwrap_or_else(|panic| FileOutput {
-                    errors: vec![error_row(
-                        file,
-                        "parse",
-                        format!(
-                            "internal error while reading this file: {}",
-                            panic_text(&panic)
-                        ),
-                    )],
-                    ..FileOutput::default()
+                .unwrap_or_else(|panic| {
+                    let reason = format!(
+                        "internal error while reading this file: {}",
+                        panic_text(&panic)
+                    );
+                    unread(file, "parse", reason, file.size)
                 });
             progress.inc(1);
             out
@@ -88,6 +87,7 @@ pub fn run(
         files_with_messages += usize::from(!f.records.is_empty());
         output.summary.bytes += f.bytes;
         output.records.extend(f.records);
+        output.documents.extend(f.document);
         output.errors.extend(f.errors);
     }
     output.summary = RunSummary {
@@ -109,58 +109,110 @@ pub fn run(
 
 fn process_file(file: &SourceFile, rules: &Rules, limits: &Limits) -> FileOutput {
     if file.size > limits.max_file_bytes {
-        return FileOutput {
-            errors: vec![error_row(
-                file,
-                "ingest",
-                format!(
-                    "file is {} bytes, above the per-file limit of {} bytes (--max-file-mb)",
-                    file.size, limits.max_file_bytes
-                ),
-            )],
-            ..FileOutput::default()
-        };
+        return unread(
+            file,
+            "ingest",
+            format!(
+                "file is {} bytes, above the per-file limit of {} bytes (--max-file-mb)",
+                file.size, limits.max_file_bytes
+            ),
+            0,
+        );
     }
     let bytes = match std::fs::read(&file.path) {
         Ok(b) => b,
-        Err(e) => {
-            return FileOutput {
-                errors: vec![error_row(file, "ingest", format!("cannot read: {e}"))],
-                ..FileOutput::default()
-            }
-        }
+        Err(e) => return unread(file, "ingest", format!("cannot read: {e}"), 0),
     };
     let format = detect(&bytes);
     if let Format::Unreadable(reason) = format {
-        return FileOutput {
-            errors: vec![error_row(file, "ingest", reason.to_string())],
-            bytes: bytes.len() as u64,
-            ..FileOutput::default()
-        };
+        return unread(file, "ingest", reason.to_string(), bytes.len() as u64);
     }
     let parsed = parse_file(&file.source, format, &bytes);
     let extracted: Vec<_> = parsed.messages.iter().map(|m| extract(m, rules)).collect();
     let custodian = custodian(&parsed.furniture, rules);
     let findings = flag_file(&parsed.messages, &extracted, custodian.as_ref(), rules);
+    let records: Vec<Record> = parsed
+        .messages
+        .into_iter()
+        .zip(findings)
+        .map(|(mut message, findings)| {
+            message.body_chars = u32::try_from(message.body.chars().count()).unwrap_or(u32::MAX);
+            message.body = String::new();
+            Record { message, findings }
+        })
+        .collect();
+    let errors: Vec<ErrorRow> = parsed
+        .problems
+        .into_iter()
+        .map(|p| error_row(file, "parse", p))
+        .collect();
+    let document = DocumentRow {
+        file: file.source.clone(),
+        format: format_name(format).to_string(),
+        pages: parsed.pages,
+        messages: u32::try_from(records.len()).unwrap_or(u32::MAX),
+        exemptions: document_exemptions(&records, &parsed.stamps),
+        release_stamps: parsed.stamps,
+        pages_needing_ocr: parsed.pages_needing_ocr,
+        error: joined_reasons(&errors),
+    };
     FileOutput {
-        records: parsed
-            .messages
-            .into_iter()
-            .zip(findings)
-            .map(|(mut message, findings)| {
-                message.body_chars =
-                    u32::try_from(message.body.chars().count()).unwrap_or(u32::MAX);
-                message.body = String::new();
-                Record { message, findings }
-            })
-            .collect(),
-        errors: parsed
-            .problems
-            .into_iter()
-            .map(|p| error_row(file, "parse", p))
-            .collect(),
+        records,
+        document: Some(document),
+        errors,
         bytes: bytes.len() as u64,
     }
+}
+
+/// A file that could not be read: its error row, and its document row saying so.
+fn unread(file: &SourceFile, stage: &str, reason: String, bytes: u64) -> FileOutput {
+    let errors = vec![error_row(file, stage, reason)];
+    FileOutput {
+        document: Some(DocumentRow {
+            file: file.source.clone(),
+            format: "unreadable".into(),
+            error: joined_reasons(&errors),
+            ..DocumentRow::default()
+        }),
+        errors,
+        bytes,
+        ..FileOutput::default()
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Eml => "eml",
+        Format::Mbox => "mbox",
+        Format::Printed => "printed",
+        Format::Pdf => "pdf",
+        Format::Unreadable(_) => "unreadable",
+    }
+}
+
+fn joined_reasons(errors: &[ErrorRow]) -> String {
+    errors
+        .iter()
+        .map(|e| e.reason.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The exemption codes a document shows: on its redacted spans and in its release stamps.
+fn document_exemptions(records: &[Record], stamps: &[String]) -> Vec<String> {
+    let mut codes: Vec<String> = records
+        .iter()
+        .flat_map(|r| r.findings.exemptions.iter().cloned())
+        .chain(
+            stamps
+                .iter()
+                .flat_map(|s| crate::extract::redactions::redactions_in(s))
+                .flat_map(|r| r.codes),
+        )
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
 }
 
 /// The agency a release's page banners name ("LONG BEACH POLICE DEPARTMENT  CPRA

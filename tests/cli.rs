@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The files every run writes (the workbook aside).
-const DATA_FILES: [&str; 7] = [
+const DATA_FILES: [&str; 8] = [
     "messages.csv",
     "flags.csv",
     "agencies.csv",
     "redactions.csv",
+    "documents.csv",
     "errors.csv",
     "messages.ndjson",
     "messages.parquet",
@@ -310,6 +311,19 @@ fn made_inputs_give_the_right_rows() {
     let errors = read_csv(&out.join("errors.csv"));
     let files: BTreeSet<&str> = errors.iter().map(|e| e["file"].as_str()).collect();
     assert_eq!(files, BTreeSet::from(["empty.eml", "scan.bin"]));
+
+    // Every file has its document row, read or not.
+    let documents = read_csv(&out.join("documents.csv"));
+    assert_eq!(documents.len(), 6);
+    let format_of = |f: &str| {
+        documents
+            .iter()
+            .find(|d| d["file"] == f)
+            .map(|d| d["format"].clone())
+    };
+    assert_eq!(format_of("thread.mbox").as_deref(), Some("mbox"));
+    assert_eq!(format_of("release.txt").as_deref(), Some("printed"));
+    assert_eq!(format_of("scan.bin").as_deref(), Some("unreadable"));
 }
 
 /// A PDF with a text layer, one page per slice of lines, written with lopdf.

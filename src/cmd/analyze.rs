@@ -16,7 +16,8 @@ use backchannel::rules::Rules;
 /// Reads every file under the inputs (folders are walked recursively; the format is
 /// detected from content), recovers each message including quoted and forwarded ones,
 /// and writes messages.csv, flags.csv, agencies.csv, redactions.csv, errors.csv,
-/// findings.xlsx, messages.parquet and messages.ndjson into the output folder.
+/// findings.xlsx, messages.parquet and messages.ndjson into the output folder, and
+/// documents.csv, one row per source file.
 ///
 /// Examples:
 ///   backchannel analyze                          # the sample production in corpus/
@@ -88,6 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     write_reports(
         &args.out,
         &output.records,
+        &output.documents,
         &output.errors,
         &output.summary,
         &options,

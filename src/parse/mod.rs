@@ -27,6 +27,8 @@ pub struct Parsed {
     pub stamps: Vec<String>,
     /// Page banners and footers, for printed text.
     pub furniture: Vec<String>,
+    /// PDF pages with no text layer.
+    pub pages_needing_ocr: u32,
 }
 
 /// Parses a file of a mail, PDF or text format. Formats that hold no readable text are turned
@@ -49,6 +51,7 @@ pub fn parse_file(source: &str, format: Format, bytes: &[u8]) -> Parsed {
         }
         Format::Pdf => match pdf::read_pdf(bytes) {
             Ok(layer) => {
+                parsed.pages_needing_ocr = layer.pages_without_text.len() as u32;
                 if !layer.pages_without_text.is_empty() {
                     parsed.problems.push(format!(
                         "{} of {} pages have no text layer (scanned): they need OCR before they can be read",
@@ -59,6 +62,7 @@ pub fn parse_file(source: &str, format: Format, bytes: &[u8]) -> Parsed {
                 if layer.pages_without_text.len() < layer.pages as usize {
                     parse_printed_text(&layer.text, &mut parsed);
                 }
+                parsed.pages = layer.pages;
             }
             Err(reason) => parsed.problems.push(reason),
         },

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::model::{Agency, ErrorRow, Record};
+use crate::model::{Agency, DocumentRow, ErrorRow, Record};
 
 /// Separator for multi-valued cells.
 pub(crate) const JOIN: &str = "; ";
@@ -337,6 +337,23 @@ pub(crate) fn redactions(records: &[Record]) -> Result<DataFrame> {
         str_col("by_sender_agency", by_sender),
     ];
     frame("redactions", height, columns)
+}
+
+/// One row per source document, in the order given.
+pub(crate) fn documents(documents: &[DocumentRow]) -> Result<DataFrame> {
+    let strings = |f: fn(&DocumentRow) -> String| documents.iter().map(f).collect::<Vec<_>>();
+    let numbers = |f: fn(&DocumentRow) -> u32| documents.iter().map(f).collect::<Vec<_>>();
+    let columns = vec![
+        str_col("file", strings(|d| d.file.clone())),
+        str_col("format", strings(|d| d.format.clone())),
+        u32_col("pages", numbers(|d| d.pages)),
+        u32_col("messages", numbers(|d| d.messages)),
+        str_col("release_stamps", strings(|d| d.release_stamps.join(JOIN))),
+        str_col("exemptions", strings(|d| d.exemptions.join(JOIN))),
+        u32_col("pages_needing_ocr", numbers(|d| d.pages_needing_ocr)),
+        str_col("error", strings(|d| d.error.clone())),
+    ];
+    frame("documents", documents.len(), columns)
 }
 
 /// One row per error row, in the order given.

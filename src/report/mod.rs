@@ -3,7 +3,7 @@
 //! messages.csv/.parquet/.ndjson (one row per record), flags.csv (flagged records only),
 //! agencies.csv (per agency: messages naming it, as sender, as requester and holder of
 //! flagged requests), redactions.csv (per exemption code: spans, messages, spans by sender
-//! agency), errors.csv, and findings.xlsx (a Summary sheet, then one sheet mirroring each
+//! agency), documents.csv (one row per source document), errors.csv, and findings.xlsx (a Summary sheet, then one sheet mirroring each
 //! CSV). Multi-valued cells are joined with "; " (evidence with " | "); every aggregate is
 //! sorted by count descending then name, so identical input gives byte-identical files
 //! (apart from the workbook's internal timestamps).
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::model::{ErrorRow, Record, RunSummary};
+use crate::model::{DocumentRow, ErrorRow, Record, RunSummary};
 
 /// What [`write_reports`] writes besides the CSV, Parquet and NDJSON files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,7 @@ impl Default for ReportOptions {
 pub fn write_reports(
     out: &Path,
     records: &[Record],
+    documents: &[DocumentRow],
     errors: &[ErrorRow],
     summary: &RunSummary,
     options: &ReportOptions,
@@ -48,6 +49,7 @@ pub fn write_reports(
     let mut agencies = frames::agencies(records)?;
     let mut redactions = frames::redactions(records)?;
     let mut error_frame = frames::errors(errors)?;
+    let mut document_frame = frames::documents(documents)?;
 
     let mut written = Vec::new();
     let mut emit = |name: &str, kind: Kind, frame: &mut DataFrame| -> Result<()> {
@@ -62,6 +64,7 @@ pub fn write_reports(
     emit("flags.csv", Kind::Csv, &mut flags)?;
     emit("agencies.csv", Kind::Csv, &mut agencies)?;
     emit("redactions.csv", Kind::Csv, &mut redactions)?;
+    emit("documents.csv", Kind::Csv, &mut document_frame)?;
     emit("errors.csv", Kind::Csv, &mut error_frame)?;
 
     if options.xlsx {
@@ -76,6 +79,7 @@ pub fn write_reports(
                 ("Messages", &messages),
                 ("Agencies", &agencies),
                 ("Redactions", &redactions),
+                ("Documents", &document_frame),
                 ("Errors", &error_frame),
             ],
         )?;
@@ -264,13 +268,14 @@ mod tests {
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
-    const NAMES: [&str; 8] = [
+    const NAMES: [&str; 9] = [
         "messages.csv",
         "messages.parquet",
         "messages.ndjson",
         "flags.csv",
         "agencies.csv",
         "redactions.csv",
+        "documents.csv",
         "errors.csv",
         "findings.xlsx",
     ];
@@ -338,6 +343,7 @@ mod tests {
             &out,
             &[],
             &[],
+            &[],
             &RunSummary::default(),
             &ReportOptions::default(),
         )
@@ -357,6 +363,7 @@ mod tests {
         let paths = write_reports(
             &out,
             &records(),
+            &[],
             &error_rows(),
             &summary(),
             &ReportOptions::default(),
@@ -437,6 +444,7 @@ mod tests {
         let first = write_reports(
             &dir.path().join("one"),
             &records(),
+            &[],
             &error_rows(),
             &summary(),
             &options,
@@ -445,12 +453,17 @@ mod tests {
         let second = write_reports(
             &dir.path().join("two"),
             &records(),
+            &[],
             &error_rows(),
             &summary(),
             &options,
         )
         .unwrap();
-        assert_eq!(first.len(), 7, "xlsx = false skips the workbook");
+        assert_eq!(
+            first.len(),
+            NAMES.len() - 1,
+            "xlsx = false skips the workbook"
+        );
         assert!(!dir.path().join("one").join("findings.xlsx").exists());
         for (a, b) in first.iter().zip(&second) {
             assert_eq!(a.file_name(), b.file_name());
