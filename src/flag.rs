@@ -476,9 +476,28 @@ fn data_act(e: &Extracted) -> Option<(Act, Vec<&Sentence>)> {
         .filter(|&i| hands_over(e, i))
         .collect();
     let pick = |idx: &[usize]| idx.iter().map(|&i| &e.sentences[i]).collect::<Vec<_>>();
-    // "Subject: can you run 8JWD552 for me", body "thx": the subject carries the ask.
-    if asks.is_empty() && gives.is_empty() && e.subject.asks_for_data() {
-        return Some((Act::Request, vec![&e.subject]));
+    if asks.is_empty() && gives.is_empty() {
+        // "Subject: can you run 8JWD552 for me", body "thx": the subject carries the ask.
+        if e.subject.asks_for_data() {
+            return Some((Act::Request, vec![&e.subject]));
+        }
+        // "Per our call, info below." under "Subject: Wage history": the ask was made by
+        // phone and this short message carries it on. The data must be named in the
+        // sentence itself, or in the subject of a message of a few lines.
+        let short = e.sentences.len() <= 4;
+        let prior: Vec<&Sentence> = e
+            .sentences
+            .iter()
+            .filter(|s| s.prior_ask && !s.no_data)
+            .filter(|s| {
+                !s.data_types.is_empty()
+                    || s.identifier
+                    || (short && !e.subject.data_types.is_empty())
+            })
+            .collect();
+        if !prior.is_empty() {
+            return Some((Act::Request, prior));
+        }
     }
     match (asks.last(), gives.last()) {
         (Some(&last_ask), Some(&last_give)) if last_give > last_ask && gives[0] > last_ask => {
@@ -697,6 +716,27 @@ mod tests {
             "U.S. Immigration and Customs Enforcement"
         );
         assert_eq!(f.flag.holder.unwrap().name, "Springfield Police Department");
+    }
+
+    #[test]
+    fn an_ask_made_by_phone_is_carried_on_by_email() {
+        let f = flag_one(message(
+            ICE,
+            PD,
+            "Wage history",
+            "Per our call, info below. Thanks!",
+        ));
+        assert!(f.flag.flagged, "{:?}", f.flag);
+        assert_eq!(
+            f.flag.requester.unwrap().name,
+            "U.S. Immigration and Customs Enforcement"
+        );
+        let answer = flag_one(message(PD, ICE, "Info you asked for", "Per our phone call this morning, here's what I found. His last two bookings list 418 N. Harrison St.\n\nD Det\nSpringfield Police Department"));
+        assert!(answer.flag.flagged, "{:?}", answer.flag);
+        assert_eq!(
+            answer.flag.holder.unwrap().name,
+            "Springfield Police Department"
+        );
     }
 
     #[test]

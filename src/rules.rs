@@ -90,6 +90,7 @@ pub struct RulesFile {
     pub negations: Vec<String>,
     pub offer_phrases: Vec<String>,
     pub recounted_request_phrases: Vec<String>,
+    pub prior_ask_phrases: Vec<String>,
     pub identifiers: BTreeMap<String, String>,
     pub scoring: Scoring,
 }
@@ -174,6 +175,7 @@ pub struct Rules {
     pub negations: PhraseList,
     pub offers: PhraseList,
     pub recounted: PhraseList,
+    pub prior_ask: PhraseList,
     pub identifiers: Vec<(String, Regex)>,
     /// All identifier patterns in one set: most sentences hold none.
     pub any_identifier: RegexSet,
@@ -387,6 +389,7 @@ fn compile(file: RulesFile) -> Result<Rules, Error> {
         negations: phrases(&file.negations)?,
         offers: phrases(&file.offer_phrases)?,
         recounted: phrases(&file.recounted_request_phrases)?,
+        prior_ask: phrases(&file.prior_ask_phrases)?,
         identifiers,
         any_identifier,
         file,

@@ -24,6 +24,8 @@ pub struct Sentence {
     pub identifier: bool,
     /// A request that someone else made, told by the writer ("he asked if we could pull").
     pub recounted: bool,
+    /// Points back to an ask made by phone or in person ("per our call").
+    pub prior_ask: bool,
 }
 
 impl Sentence {
@@ -85,6 +87,7 @@ pub fn signals(raw: &str, rules: &Rules) -> Sentence {
         self_query,
         identifier: rules.any_identifier.is_match(&text),
         recounted: recounted_at.is_some(),
+        prior_ask: rules.prior_ask.is_match(&text),
         text,
     }
 }
