@@ -276,9 +276,13 @@ fn recipient_agencies(
             }
         }
     }
-    if !out.is_empty() {
+    // A withheld `To:` with a colleague in `Cc:` says nothing of who the message went to.
+    let only_own_side_copied =
+        e.to_domains == 0 && out.iter().all(|a| Some(a) == sender_agency(&senders[i]));
+    if !out.is_empty() && !only_own_side_copied {
         return out;
     }
+    out.clear();
     // The message it quotes (one step older) and the reply to it (one step newer) were
     // most likely written by its recipient.
     let chain = messages[i].chain;

@@ -16,6 +16,8 @@ pub enum Origin {
     Attached,
     /// A message printed in a plain-text release.
     Printed,
+    /// A memo released on its own, read from its heading (`FROM:` with `TO:` / `FOR:`).
+    Memo,
 }
 
 impl Origin {
@@ -25,6 +27,7 @@ impl Origin {
             Origin::Quoted => "quoted",
             Origin::Attached => "attached",
             Origin::Printed => "printed",
+            Origin::Memo => "memo",
         }
     }
 }
@@ -145,7 +148,17 @@ pub struct DocumentRow {
     pub format: String,
     /// Pages, for printed text and PDFs (0 otherwise).
     pub pages: u32,
+    /// What it holds: `email`, `memo` (memos and letters read from their headings),
+    /// `other` (read whole, no correspondence: a contract, an invoice, a schedule), or
+    /// `unread` (it gave an error and no message).
+    pub content: String,
     pub messages: u32,
+    /// Redacted spans in the document: in its messages, or in its text when it holds none.
+    pub redactions: u32,
+    /// The spans of a document that holds no message (a contract, an invoice), which no
+    /// message record carries.
+    #[serde(skip)]
+    pub loose_redactions: Vec<Redaction>,
     /// Release stamps printed on its pages (`RELEASE IN PART B5,B6`).
     pub release_stamps: Vec<String>,
     /// Exemption codes on its redacted spans and in its release stamps, normalised.

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::extract::extract;
 use crate::flag::flag_file;
 use crate::ingest::{detect, discover, Format, SourceFile};
-use crate::model::{DocumentRow, ErrorRow, Record, RunSummary};
+use crate::model::{DocumentRow, ErrorRow, Record, Redaction, RunSummary};
 use crate::parse::parse_file;
 use crate::rules::Rules;
 
@@ -146,12 +146,21 @@ fn process_file(file: &SourceFile, rules: &Rules, limits: &Limits) -> FileOutput
         .into_iter()
         .map(|p| error_row(file, "parse", p))
         .collect();
+    let loose_redactions = crate::extract::redactions::redactions_in(&parsed.text_without_messages);
+    let spans = records
+        .iter()
+        .map(|r| r.findings.redactions.len())
+        .sum::<usize>()
+        + loose_redactions.len();
     let document = DocumentRow {
         file: file.source.clone(),
         format: format_name(format).to_string(),
         pages: parsed.pages,
+        content: content_kind(&records, !errors.is_empty()).to_string(),
         messages: u32::try_from(records.len()).unwrap_or(u32::MAX),
-        exemptions: document_exemptions(&records, &parsed.stamps),
+        redactions: u32::try_from(spans).unwrap_or(u32::MAX),
+        exemptions: document_exemptions(&records, &loose_redactions, &parsed.stamps),
+        loose_redactions,
         release_stamps: parsed.stamps,
         pages_needing_ocr: parsed.pages_needing_ocr,
         error: joined_reasons(&errors),
@@ -171,12 +180,27 @@ fn unread(file: &SourceFile, stage: &str, reason: String, bytes: u64) -> FileOut
         document: Some(DocumentRow {
             file: file.source.clone(),
             format: "unreadable".into(),
+            content: "unread".into(),
             error: joined_reasons(&errors),
             ..DocumentRow::default()
         }),
         errors,
         bytes,
         ..FileOutput::default()
+    }
+}
+
+/// What a document holds, from the records it gave.
+fn content_kind(records: &[Record], has_errors: bool) -> &'static str {
+    let memo = Some(crate::model::Origin::Memo);
+    if records.iter().any(|r| r.message.origin != memo) {
+        "email"
+    } else if !records.is_empty() {
+        "memo"
+    } else if has_errors {
+        "unread"
+    } else {
+        "other"
     }
 }
 
@@ -199,10 +223,11 @@ fn joined_reasons(errors: &[ErrorRow]) -> String {
 }
 
 /// The exemption codes a document shows: on its redacted spans and in its release stamps.
-fn document_exemptions(records: &[Record], stamps: &[String]) -> Vec<String> {
+fn document_exemptions(records: &[Record], loose: &[Redaction], stamps: &[String]) -> Vec<String> {
     let mut codes: Vec<String> = records
         .iter()
         .flat_map(|r| r.findings.exemptions.iter().cloned())
+        .chain(loose.iter().flat_map(|r| r.codes.iter().cloned()))
         .chain(
             stamps
                 .iter()

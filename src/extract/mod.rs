@@ -26,6 +26,8 @@ pub struct Extracted {
     pub signature_agency: Option<Agency>,
     /// Recipients' domains (To, then Cc).
     pub recipient_domains: Vec<String>,
+    /// How many of `recipient_domains` (the first ones) come from `To:`; the rest from `Cc:`.
+    pub to_domains: usize,
     pub redactions: Vec<Redaction>,
     pub exemptions: Vec<String>,
     pub identifiers: Vec<String>,
@@ -64,6 +66,11 @@ pub fn extract(message: &Message, rules: &Rules) -> Extracted {
         .chain(message.cc.iter())
         .filter_map(|a| agencies::domain_of(a))
         .collect();
+    let to_domains = message
+        .to
+        .iter()
+        .filter(|a| agencies::domain_of(a).is_some())
+        .count();
     for domain in sender_domain.iter().chain(recipient_domains.iter()) {
         if let Some(a) = agencies::agency_of_domain(domain, rules) {
             if !found.iter().any(|f| f.name == a.name) {
@@ -86,6 +93,7 @@ pub fn extract(message: &Message, rules: &Rules) -> Extracted {
         sender_domain,
         sender_domain_agency,
         recipient_domains,
+        to_domains,
         redactions,
         exemptions,
         identifiers: identifiers(&format!("{}\n{}", message.subject, message.body), rules),

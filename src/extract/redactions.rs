@@ -48,6 +48,7 @@ pub fn redactions_in(text: &str) -> Vec<Redaction> {
     let tokens = tokens(text);
     let mut out: Vec<Redaction> = Vec::new();
     let mut last_end: Option<usize> = None;
+    let mut last_start = 0;
     let mut last_was_code = false;
     for t in tokens {
         // Codes stand together across list separators ("(b)(6), (b)(7)(C)"); blocks only
@@ -56,6 +57,10 @@ pub fn redactions_in(text: &str) -> Vec<Redaction> {
             let gap = &text[end..t.start];
             if last_was_code && t.is_code() {
                 is_separator_gap(gap)
+                    || stacked_in_margin(text, (last_start, end), (t.start, t.end))
+                        && out.last().is_some_and(|span| {
+                            t.code.as_ref().is_some_and(|c| !span.codes.contains(c))
+                        })
             } else {
                 gap.len() <= 2 && gap.chars().all(|c| c == ' ')
                     || (last_was_code || t.is_code()) && is_separator_gap(gap)
@@ -78,9 +83,17 @@ pub fn redactions_in(text: &str) -> Vec<Redaction> {
                 codes: t.code.into_iter().collect(),
             });
         }
+        last_start = t.start;
         last_end = Some(t.end);
     }
     out
+}
+
+/// `B6-200`, `B6-200-PM`: a code joined to what follows by a hyphen is a model or part
+/// number (an FBI-style count, `b6 -1`, has a space before its hyphen).
+fn is_part_number(text: &str, end: usize) -> bool {
+    let mut rest = text[end..].chars();
+    rest.next() == Some('-') && rest.next().is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 fn tokens(text: &str) -> Vec<Token> {
@@ -96,7 +109,7 @@ fn tokens(text: &str) -> Vec<Token> {
             caps.name("ln")
                 .map(|n| normalise(n.as_str(), letter.map(|(l, _)| l).as_deref()))
         } else if caps.name("short").is_some() {
-            if !short_code_context(text, whole.start()) {
+            if !short_code_context(text, whole.start()) || is_part_number(text, whole.end()) {
                 continue;
             }
             // A lone lower-case "b4" is text-speak ("b4 we go") unless a letter or an
@@ -176,6 +189,32 @@ fn short_code_context(text: &str, start: usize) -> bool {
         .unwrap_or("")
         .to_ascii_lowercase();
     !NOT_CODE_BEFORE.contains(&prev_word.as_str())
+}
+
+/// Codes stacked in the right margin on consecutive lines (`b6 -1` over `b7C -1`) mark
+/// one withheld span: each ends its line, and a wide run of spaces sets it apart from
+/// the text. (The caller joins them only when the codes differ: one code on every row
+/// of a table marks a span per row.)
+fn stacked_in_margin(text: &str, prev: (usize, usize), next: (usize, usize)) -> bool {
+    let gap = &text[prev.1..next.0];
+    let Some(newline) = gap.find('\n') else {
+        return false;
+    };
+    if !gap[..newline].trim().is_empty() || gap[newline + 1..].contains('\n') {
+        return false;
+    }
+    let ends_line = |end: usize| {
+        text[end..]
+            .split('\n')
+            .next()
+            .is_some_and(|rest| rest.trim().is_empty())
+    };
+    let in_margin = |start: usize| {
+        let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+        let before = &text[line_start..start];
+        before.ends_with("   ")
+    };
+    ends_line(next.1) && in_margin(prev.0) && in_margin(next.0)
 }
 
 /// Tokens stand together on one span when only a list separator lies between them.

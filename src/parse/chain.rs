@@ -22,6 +22,9 @@ pub struct HeaderBlock {
     pub attachments: String,
     /// True when the header is an attribution line rather than a header block.
     pub attribution: bool,
+    /// Exemption and classification marks printed in the margin beside the block
+    /// (`B6`, `1.4(D)`), taken out of the values; they belong to the message's page.
+    pub margin: String,
 }
 
 /// A run of text: the part of a body before any quoted message (`header` is `None`), or a
@@ -295,7 +298,8 @@ fn edit_distance_le1(a: &str, b: &str) -> bool {
 fn label_line(line: &str) -> Option<(Label, &str)> {
     // HTML turned into text marks bold labels ("**From:** Galloway, Trent").
     let t = line.trim_start().trim_start_matches(['*', '_']);
-    let colon = t.find(':')?;
+    // OCR reads a colon as a semicolon at times ("Sent;").
+    let colon = t.find([':', ';'])?;
     if colon == 0 || colon > 14 {
         return None;
     }
@@ -316,15 +320,24 @@ fn label_line(line: &str) -> Option<(Label, &str)> {
 }
 
 /// A header block starting at line `i`: returns it and the index of the line after it.
+/// Labels may come in any order (Apple Mail prints `Subject:` first), so a block may
+/// start at any label; it must hold a `From:`.
 fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
-    let (first, _) = label_line(lines.get(i)?)?;
-    if first != Label::From {
-        return None;
-    }
     let mut block = HeaderBlock::default();
     let mut seen: Vec<Label> = Vec::new();
     let mut last: Option<Label> = None;
     let mut j = i;
+    if let Some((from, date)) = gmail_sender_at(lines, i) {
+        block.from = from;
+        block.date = date;
+        seen.extend([Label::From, Label::Date]);
+        j = i + 1;
+    } else {
+        let (first, _) = label_line(lines.get(i)?)?;
+        if matches!(first, Label::Importance | Label::Attachments | Label::Bcc) {
+            return None;
+        }
+    }
     while j < lines.len() {
         let line = &lines[j];
         if line.trim().is_empty() {
@@ -342,21 +355,32 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
                 _ => break,
             }
         }
-        if let Some((label, value)) = label_line(line) {
-            if seen.contains(&label) {
-                break;
-            }
-            seen.push(label);
-            last = Some(label);
-            add(&mut block, label, value, "; ");
+        if let Some(marks) = margin_only(line) {
+            block.push_margin(marks);
             j += 1;
             continue;
         }
-        // A wrapped value: indented, or the previous value ends in a list separator.
+        if let Some((label, value)) = label_line(line) {
+            let repeated_list = last == Some(label) && is_list(label);
+            if seen.contains(&label) && !repeated_list {
+                break;
+            }
+            if !repeated_list {
+                seen.push(label);
+            }
+            last = Some(label);
+            let value = block.take_margin(value);
+            add(&mut block, label, &columns_as_list(label, value), "; ");
+            j += 1;
+            continue;
+        }
+        // A wrapped value: indented, or the previous value ends in a list separator, or
+        // (a wide layout wraps a list without either) another label follows at once.
         let indented = line.starts_with("  ") || line.starts_with('\t');
         let open_list = last
             .and_then(|l| slot(&mut block, l).map(|v| v.trim_end().ends_with([';', ','])))
             .unwrap_or(false);
+        let label_follows = last.is_some_and(is_list) && label_within(lines, j + 1, 3);
         match last {
             Some(
                 l @ (Label::To
@@ -365,10 +389,12 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
                 | Label::Subject
                 | Label::Attachments
                 | Label::From),
-            ) if (indented || open_list) && !seen.contains(&Label::Subject)
+            ) if (indented || open_list || label_follows) && !seen.contains(&Label::Subject)
                 || (l == Label::Subject && indented && j == i + seen.len()) =>
             {
-                add(&mut block, l, line.trim(), " ");
+                let value = block.take_margin(line.trim());
+                let sep = if is_list(l) && !open_list { "; " } else { " " };
+                add(&mut block, l, &columns_as_list(l, value), sep);
                 j += 1;
             }
             _ => break,
@@ -378,7 +404,109 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
     let valid = has(Label::From)
         && ((has(Label::Date) && (has(Label::To) || has(Label::Subject)))
             || (has(Label::To) && has(Label::Subject)));
-    valid.then_some((block, j))
+    // A memo's heading (`TO:` `FROM:` `DATE: March 4, 2024` `SUBJECT:`) looks like a
+    // block out of order; an email's block out of order still carries a time of day.
+    let email_like = seen.first() == Some(&Label::From) || has_time_of_day(&block.date);
+    (valid && email_like).then_some((block, j))
+}
+
+fn gmail_sender_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    fixed_regex(
+        &RE,
+        r"^\s*(?P<from>\S.{0,120}?)\s{3,}(?P<date>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4},?\s+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)\s*$",
+    )
+}
+
+/// A Gmail print's message header: the sender and the date on one line
+/// (`Ann Lee <ann@x.gov>          Tue, Mar 3, 2020 at 9:14 AM`), then `To:`.
+fn gmail_sender_at(lines: &[String], i: usize) -> Option<(String, String)> {
+    let c = gmail_sender_regex().captures(lines.get(i)?)?;
+    let (next, _) = label_line(lines.get(i + 1)?)?;
+    (next == Label::To).then(|| (c["from"].trim().to_string(), c["date"].trim().to_string()))
+}
+
+fn has_time_of_day(date: &str) -> bool {
+    let b = date.as_bytes();
+    b.windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit())
+}
+
+fn is_list(label: Label) -> bool {
+    matches!(label, Label::To | Label::Cc | Label::Bcc)
+}
+
+/// Whether a header label starts one of the `within` lines from `from`, with no blank
+/// line before it.
+fn label_within(lines: &[String], from: usize, within: usize) -> bool {
+    for line in lines.iter().skip(from).take(within) {
+        if line.trim().is_empty() {
+            return false;
+        }
+        if label_line(line).is_some() {
+            return true;
+        }
+    }
+    false
+}
+
+/// An exemption or classification mark as printed in a margin: `B6`, `B7(C)`, `(b)(6)`,
+/// `b6 -1` (the FBI's count of the persons withheld), `1.4(D)`.
+const MARGIN_MARK: &str = r"(?:\(b\)\s*\(\d\)(?:\s*\([A-Za-z]\))?|[Bb]\d(?:\s*\(?[A-Za-z]\)?)?(?:\s-\s?\d{1,2})?|1\.4\s*\([A-Ha-h]\))";
+
+fn margin_line_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    fixed_regex(
+        &RE,
+        &format!(r"^\s*{MARGIN_MARK}(?:[,\s]+{MARGIN_MARK})*\s*$"),
+    )
+}
+
+fn margin_tail_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    fixed_regex(
+        &RE,
+        &format!(r"\S\s{{3,}}(?P<marks>{MARGIN_MARK}(?:[,\s]+{MARGIN_MARK})*)\s*$"),
+    )
+}
+
+/// A line that holds only margin marks.
+fn margin_only(line: &str) -> Option<&str> {
+    margin_line_regex().is_match(line).then(|| line.trim())
+}
+
+/// In a wide layout, a list's columns stand apart by runs of spaces: each is an entry.
+fn columns_as_list(label: Label, value: &str) -> String {
+    if !is_list(label) || !value.contains("   ") {
+        return value.to_string();
+    }
+    value
+        .split("   ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl HeaderBlock {
+    fn push_margin(&mut self, marks: &str) {
+        if !self.margin.is_empty() {
+            self.margin.push(' ');
+        }
+        self.margin.push_str(marks);
+    }
+
+    /// Takes margin marks off the end of a value, keeping them aside.
+    fn take_margin<'a>(&mut self, value: &'a str) -> &'a str {
+        let Some(c) = margin_tail_regex().captures(value) else {
+            return value;
+        };
+        let Some(marks) = c.name("marks") else {
+            return value;
+        };
+        self.push_margin(marks.as_str());
+        value[..marks.start()].trim_end()
+    }
 }
 
 /// The field a label fills; `Importance` is read but not kept.
@@ -421,11 +549,23 @@ fn short_attribution_regex() -> &'static Regex {
     )
 }
 
+/// `H wrote:`: a name alone, which counts only when quoted lines follow.
+fn bare_attribution_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    fixed_regex(
+        &RE,
+        r"^\s*(?P<who>[A-Z][\w.'-]*(?:[ ,]+[A-Z][\w.'-]*){0,3})\s+wrote:\s*$",
+    )
+}
+
 /// An attribution line (possibly wrapped over two lines) at `i`.
 fn attribution_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
     let line = lines.get(i)?;
     let t = line.trim();
-    if let Some(c) = short_attribution_regex().captures(t) {
+    let bare = bare_attribution_regex()
+        .captures(t)
+        .filter(|_| next_nonblank(lines, i + 1, 2).is_some_and(|n| quote_level(&lines[n]) > 0));
+    if let Some(c) = short_attribution_regex().captures(t).or(bare) {
         let block = HeaderBlock {
             from: c["who"].trim().to_string(),
             attribution: true,

@@ -89,6 +89,13 @@ pub fn push_with_quoted(mut top: Message, body: &str, out: &mut Vec<Message>) {
 /// A message recovered from a quoted or printed header block.
 pub fn quoted_message(seg: Segment) -> Message {
     let header = seg.header.unwrap_or_default();
+    let mut body = seg.body;
+    // Margin marks beside the header block are the page's redaction marks: they stay
+    // with the message's text.
+    if !header.margin.is_empty() {
+        body.push_str("\n\n");
+        body.push_str(&header.margin);
+    }
     Message {
         origin: Some(Origin::Quoted),
         date: parse_date(&header.date),
@@ -96,7 +103,7 @@ pub fn quoted_message(seg: Segment) -> Message {
         to: split_list(&header.to),
         cc: split_list(&header.cc),
         subject: header.subject.clone(),
-        body: seg.body,
+        body,
         depth: seg.depth,
         attachments: split_list(&header.attachments)
             .into_iter()

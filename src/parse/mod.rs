@@ -7,6 +7,7 @@
 pub mod chain;
 pub mod dates;
 pub mod mbox;
+pub mod memo;
 pub mod mime;
 pub mod pdf;
 pub mod printed;
@@ -29,6 +30,9 @@ pub struct Parsed {
     pub furniture: Vec<String>,
     /// PDF pages with no text layer.
     pub pages_needing_ocr: u32,
+    /// The text of a printed document in which no message was found (furniture removed),
+    /// for its redactions.
+    pub text_without_messages: String,
 }
 
 /// Parses a file of a mail, PDF or text format. Formats that hold no readable text are turned
@@ -80,11 +84,7 @@ fn parse_printed_text(text: &str, parsed: &mut Parsed) {
     parsed.pages = doc.pages;
     parsed.stamps = doc.stamps;
     parsed.furniture = doc.furniture;
-    if parsed.messages.is_empty() {
-        parsed.problems.push(
-            "no printed email header block found: not an email, or a page without text".into(),
-        );
-    }
+    parsed.text_without_messages = doc.text_without_messages;
 }
 
 /// Gives every message its source and ordinal, and groups quoted messages into the chain
@@ -93,7 +93,7 @@ fn number(messages: &mut [Message], source: &str) {
     let mut chain = 0u32;
     for (i, m) in messages.iter_mut().enumerate() {
         let starts_chain = match m.origin {
-            Some(Origin::Header) | Some(Origin::Attached) => true,
+            Some(Origin::Header) | Some(Origin::Attached) | Some(Origin::Memo) => true,
             Some(Origin::Printed) => m.depth <= 1,
             _ => false,
         };

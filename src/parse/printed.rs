@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::model::{Message, Origin};
-use crate::parse::chain::split_chain;
+use crate::parse::chain::{split_chain, Segment};
+use crate::parse::memo::memo_segments;
 use crate::parse::mime::quoted_message;
 use crate::text::fixed_regex;
 
@@ -21,6 +22,9 @@ pub struct PrintedDoc {
     /// Banner and footer lines taken out of the text (they name the releasing agency).
     pub furniture: Vec<String>,
     pub pages: u32,
+    /// The text left once furniture is out, kept only when no message was found in it (a
+    /// contract, an invoice, a schedule): its redactions still count.
+    pub text_without_messages: String,
 }
 
 struct Line<'a> {
@@ -30,7 +34,11 @@ struct Line<'a> {
 
 fn page_footer() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    fixed_regex(&RE, r"(?i)^\s*page\s+(\d{1,4})\s+(?:of|/)\s+\d{1,4}\s*$")
+    // A page count may share its line with a case or Bates number, set apart by spaces.
+    fixed_regex(
+        &RE,
+        r"(?i)^(?:.{0,60}?\s{2,})?\s*page\s+(\d{1,4})\s+(?:of|/)\s+\d{1,4}\s*$",
+    )
 }
 
 fn release_stamp() -> &'static Regex {
@@ -41,13 +49,25 @@ fn release_stamp() -> &'static Regex {
     )
 }
 
-/// The Bates or document number at the end of a banner line: `LB-000013`, `ECPD 000041`,
-/// `DOJ-OGR-00012345`, `Doc No. C05768059`, or a bare `000087`.
+/// The Bates or document number of a banner line: at its end, `LB-000013`, `ECPD 000041`,
+/// `DOJ-OGR-00012345`, `FBI(21-cv-00418)-1093` or a bare `000087`; anywhere, `Doc No. C05768059` (State Department
+/// banners go on with the release date).
 fn bates_token() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     fixed_regex(
         &RE,
-        r"(?:Doc(?:ument)?\s+No\.?\s*(?P<doc>[A-Z]?\d{5,})|(?P<bates>(?:\b[A-Z][A-Z0-9]{1,10}(?:[-_ ][A-Z0-9]{2,10}){0,3}[-_ ])?[O0-9]\d{4,9}))\s*$",
+        r"Doc(?:ument)?\s+No\.?\s*(?P<doc>[A-Z]?\d{5,})\b|(?:(?P<bates>(?:\b[A-Z][A-Z0-9]{1,10}(?:[-_ ][A-Z0-9]{2,10}){0,3}[-_ ])?[O0-9]\d{4,9}|\b[A-Z]{2,10}\([A-Za-z0-9-]{3,24}\)-\d{1,7}))\s*$",
+    )
+}
+
+/// What a browser prints at the edges of a page: the date and the page title at the top
+/// (`3/5/2020   City of Austin Mail - Staffing`), the address and the page count at the
+/// bottom (`https://mail.google.com/mail/u/0?ik=...   1/2`).
+fn browser_print_line() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    fixed_regex(
+        &RE,
+        r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4},?(?:\s+\d{1,2}:\d{2}\s*(?:[AaPp][Mm])?)?\s{3,}\S.{0,120}|https?://\S+\s+\d{1,4}/\d{1,4})\s*$",
     )
 }
 
@@ -93,23 +113,44 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
         if seg.header.is_none() || under_memo_heading(&kept, seg.start_line) {
             continue;
         }
-        let page = kept.get(seg.start_line).map_or(1, |l| l.page);
-        let mut message = quoted_message(seg);
-        message.origin = Some(Origin::Printed);
-        message.page = page;
-        message.bates = bates_by_page
-            .iter()
-            .rev()
-            .find(|(p, _)| *p <= page)
-            .map(|(_, b)| b.clone())
-            .unwrap_or_default();
-        doc.messages.push(message);
+        doc.messages
+            .push(with_provenance(seg, Origin::Printed, &kept, &bates_by_page));
+    }
+    if doc.messages.is_empty() {
+        let texts: Vec<&str> = kept.iter().map(|l| l.text).collect();
+        for seg in memo_segments(&texts) {
+            doc.messages
+                .push(with_provenance(seg, Origin::Memo, &kept, &bates_by_page));
+        }
+    }
+    if doc.messages.is_empty() {
+        doc.text_without_messages = cleaned;
     }
     doc
 }
 
+/// A segment as a message, with the page it starts on and that page's Bates number.
+fn with_provenance(
+    seg: Segment,
+    origin: Origin,
+    kept: &[&Line],
+    bates_by_page: &[(u32, String)],
+) -> Message {
+    let page = kept.get(seg.start_line).map_or(1, |l| l.page);
+    let mut message = quoted_message(seg);
+    message.origin = Some(origin);
+    message.page = page;
+    message.bates = bates_by_page
+        .iter()
+        .rev()
+        .find(|(p, _)| *p <= page)
+        .map(|(_, b)| b.clone())
+        .unwrap_or_default();
+    message
+}
+
 /// A `FROM:` / `DATE:` / `SUBJECT:` block under a `MEMORANDUM` heading is a memo's, not
-/// an email's.
+/// an email's (the memo pass reads it when the document holds no email).
 fn under_memo_heading(lines: &[&Line], start: usize) -> bool {
     lines[start.saturating_sub(12)..start.min(lines.len())]
         .iter()
@@ -188,7 +229,8 @@ fn furniture_lines(page: &[Line]) -> Vec<usize> {
 
 fn is_furniture(line: &str) -> bool {
     let t = line.trim();
-    if page_footer().is_match(t) || release_stamp().is_match(t) {
+    if page_footer().is_match(t) || release_stamp().is_match(t) || browser_print_line().is_match(t)
+    {
         return true;
     }
     if has_label(t) {
@@ -255,6 +297,20 @@ mod tests {
     }
 
     #[test]
+    fn a_header_block_split_by_a_state_department_banner_is_one_block() {
+        let banner = "       UNCLASSIFIED U.S. Department of State Case No. F-2014-20439 Doc No. C05768029 Date: 02/13/2016";
+        let text = format!("{banner}\nFrom: Carson, Johnnie\nTo: Sullivan, Jacob i; Abedin, Huma\n\n{banner}\n\x0c{banner}\n\n\n\nCc: Mills, Cheryl D\nSent: Wed Mar 31 20:08:42 2010\nSubject: RE: Telephone\n\nThanks.\n");
+        let doc = parse_printed(&text);
+        assert_eq!(doc.messages.len(), 1);
+        let m = &doc.messages[0];
+        assert_eq!(m.from, "Carson, Johnnie");
+        assert_eq!(m.cc, vec!["Mills, Cheryl D".to_string()]);
+        assert_eq!(m.date.local, "2010-03-31T20:08:42");
+        assert_eq!((m.page, m.bates.as_str()), (1, "C05768029"));
+        assert_eq!(m.body, "Thanks.");
+    }
+
+    #[test]
     fn form_feeds_are_page_breaks_and_stamps_are_kept() {
         let text = "RELEASE IN PART B5,B6\nFrom: A\nSent: Friday, April 2, 2010 1:16 PM\nTo: B\nSubject: x\n\nhello\x0cFrom: C\nSent: Friday, April 2, 2010 1:00 PM\nTo: A\nSubject: y\n\nearlier\n";
         let doc = parse_printed(text);
@@ -264,14 +320,28 @@ mod tests {
     }
 
     #[test]
-    fn a_memo_heading_block_is_not_an_email() {
+    fn a_memo_heading_block_is_a_memo_not_an_email() {
         let doc = parse_printed("MEMORANDUM FOR: Port Directors\n\nFROM:   (b)(6)\nDATE:   June 2, 2021\nSUBJECT: Requests\n\nText.\n");
-        assert!(doc.messages.is_empty());
+        assert_eq!(doc.messages.len(), 1);
+        let memo = &doc.messages[0];
+        assert_eq!(memo.origin, Some(Origin::Memo));
+        assert_eq!(memo.from, "(b)(6)");
+        assert_eq!(memo.to, vec!["Port Directors".to_string()]);
+        assert_eq!(memo.subject, "Requests");
+        assert_eq!(memo.body, "Text.");
+    }
+
+    #[test]
+    fn a_memo_inside_an_email_is_the_email_s_text() {
+        let doc = parse_printed("From: A\nSent: Friday, April 2, 2010 1:16 PM\nTo: B\nSubject: memo\n\nSee below.\n\nMEMORANDUM FOR: Port Directors\nFROM: C\nSUBJECT: Requests\n\nText.\n");
+        assert_eq!(doc.messages.len(), 1);
+        assert_eq!(doc.messages[0].origin, Some(Origin::Printed));
     }
 
     #[test]
     fn a_memo_without_headers_gives_no_messages() {
         let doc = parse_printed("MEMORANDUM\n\nAll personnel shall read the order.\n");
         assert!(doc.messages.is_empty());
+        assert!(doc.text_without_messages.contains("All personnel"));
     }
 }

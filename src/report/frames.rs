@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::model::{Agency, DocumentRow, ErrorRow, Record};
+use crate::model::{Agency, DocumentRow, ErrorRow, Record, Redaction};
 
 /// Separator for multi-valued cells.
 pub(crate) const JOIN: &str = "; ";
@@ -18,6 +18,8 @@ pub(crate) const EVIDENCE_JOIN: &str = " | ";
 pub(crate) const NO_CODE: &str = "(none)";
 /// The sender label for records with no sender agency.
 pub(crate) const UNKNOWN_SENDER: &str = "(unknown)";
+/// The sender label for spans in documents that hold no message (contracts, invoices).
+pub(crate) const NO_MESSAGE: &str = "(document without messages)";
 
 /// How one message column is computed from a record.
 pub(crate) enum Getter {
@@ -273,6 +275,7 @@ pub(crate) fn agencies(records: &[Record]) -> Result<DataFrame> {
 struct CodeCounts<'a> {
     spans: usize,
     messages: usize,
+    documents: BTreeSet<&'a str>,
     by_sender: BTreeMap<&'a str, usize>,
 }
 
@@ -283,8 +286,9 @@ pub(crate) fn rank<K: Ord>(counts: impl IntoIterator<Item = (K, usize)>) -> Vec<
     v
 }
 
-/// One row per exemption code (and [`NO_CODE`]), by spans desc then code.
-pub(crate) fn redactions(records: &[Record]) -> Result<DataFrame> {
+/// One row per exemption code (and [`NO_CODE`]), by spans desc then code: the spans of
+/// every message, and of documents that hold no message (under [`NO_MESSAGE`]).
+pub(crate) fn redactions(records: &[Record], documents: &[DocumentRow]) -> Result<DataFrame> {
     let mut counts: BTreeMap<&str, CodeCounts> = BTreeMap::new();
     for record in records {
         let sender = record
@@ -293,35 +297,32 @@ pub(crate) fn redactions(records: &[Record]) -> Result<DataFrame> {
             .as_ref()
             .map(|a| a.name.as_str())
             .unwrap_or(UNKNOWN_SENDER);
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
-        for span in &record.findings.redactions {
-            let codes: BTreeSet<&str> = if span.codes.is_empty() {
-                BTreeSet::from([NO_CODE])
-            } else {
-                span.codes.iter().map(String::as_str).collect()
-            };
-            for code in codes {
-                let c = counts.entry(code).or_default();
-                c.spans += 1;
-                *c.by_sender.entry(sender).or_default() += 1;
-                seen.insert(code);
-            }
-        }
+        let seen = count_spans(
+            &mut counts,
+            &record.findings.redactions,
+            sender,
+            &record.message.source,
+        );
         for code in seen {
             counts.entry(code).or_default().messages += 1;
         }
+    }
+    for doc in documents {
+        count_spans(&mut counts, &doc.loose_redactions, NO_MESSAGE, &doc.file);
     }
     let rows = rank(counts.iter().map(|(code, c)| (*code, c.spans)));
     let height = rows.len();
     let mut exemption = Vec::with_capacity(height);
     let mut spans = Vec::with_capacity(height);
     let mut messages = Vec::with_capacity(height);
+    let mut files = Vec::with_capacity(height);
     let mut by_sender = Vec::with_capacity(height);
     for (code, n) in rows {
         let Some(c) = counts.get(code) else { continue };
         exemption.push(code.to_string());
         spans.push(count_u32(n));
         messages.push(count_u32(c.messages));
+        files.push(count_u32(c.documents.len()));
         by_sender.push(
             rank(c.by_sender.iter().map(|(name, n)| (*name, *n)))
                 .into_iter()
@@ -334,9 +335,35 @@ pub(crate) fn redactions(records: &[Record]) -> Result<DataFrame> {
         str_col("exemption", exemption),
         u32_col("spans", spans),
         u32_col("messages", messages),
+        u32_col("documents", files),
         str_col("by_sender_agency", by_sender),
     ];
     frame("redactions", height, columns)
+}
+
+/// Adds a run of spans to the counts by code; gives the codes seen.
+fn count_spans<'a>(
+    counts: &mut BTreeMap<&'a str, CodeCounts<'a>>,
+    spans: &'a [Redaction],
+    sender: &'a str,
+    file: &'a str,
+) -> BTreeSet<&'a str> {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for span in spans {
+        let codes: BTreeSet<&str> = if span.codes.is_empty() {
+            BTreeSet::from([NO_CODE])
+        } else {
+            span.codes.iter().map(String::as_str).collect()
+        };
+        for code in codes {
+            let c = counts.entry(code).or_default();
+            c.spans += 1;
+            *c.by_sender.entry(sender).or_default() += 1;
+            c.documents.insert(file);
+            seen.insert(code);
+        }
+    }
+    seen
 }
 
 /// One row per source document, in the order given.
@@ -347,7 +374,9 @@ pub(crate) fn documents(documents: &[DocumentRow]) -> Result<DataFrame> {
         str_col("file", strings(|d| d.file.clone())),
         str_col("format", strings(|d| d.format.clone())),
         u32_col("pages", numbers(|d| d.pages)),
+        str_col("content", strings(|d| d.content.clone())),
         u32_col("messages", numbers(|d| d.messages)),
+        u32_col("redactions", numbers(|d| d.redactions)),
         str_col("release_stamps", strings(|d| d.release_stamps.join(JOIN))),
         str_col("exemptions", strings(|d| d.exemptions.join(JOIN))),
         u32_col("pages_needing_ocr", numbers(|d| d.pages_needing_ocr)),

@@ -47,7 +47,7 @@ pub fn write_reports(
     let mut messages = frames::messages(records)?;
     let mut flags = frames::flags(&messages)?;
     let mut agencies = frames::agencies(records)?;
-    let mut redactions = frames::redactions(records)?;
+    let mut redactions = frames::redactions(records, documents)?;
     let mut error_frame = frames::errors(errors)?;
     let mut document_frame = frames::documents(documents)?;
 
@@ -360,15 +360,33 @@ mod tests {
     fn writes_all_files_with_right_contents() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("reports");
+        let invoice = DocumentRow {
+            file: "release/invoice.pdf".into(),
+            format: "pdf".into(),
+            pages: 1,
+            content: "other".into(),
+            redactions: 1,
+            loose_redactions: vec![Redaction {
+                text: "(b)(6)".into(),
+                codes: vec!["(b)(6)".into()],
+            }],
+            exemptions: vec!["(b)(6)".into()],
+            ..DocumentRow::default()
+        };
         let paths = write_reports(
             &out,
             &records(),
-            &[],
+            &[invoice],
             &error_rows(),
             &summary(),
             &ReportOptions::default(),
         )
         .unwrap();
+        assert_eq!(
+            read(&out.join("documents.csv")),
+            "file,format,pages,content,messages,redactions,release_stamps,exemptions,pages_needing_ocr,error\n\
+             release/invoice.pdf,pdf,1,other,0,1,\"\",(b)(6),0,\"\"\n"
+        );
         let expected: Vec<PathBuf> = NAMES.iter().map(|n| out.join(n)).collect();
         assert_eq!(paths, expected);
         for path in &paths {
@@ -409,10 +427,10 @@ mod tests {
         );
         assert_eq!(
             read(&out.join("redactions.csv")),
-            "exemption,spans,messages,by_sender_agency\n\
-             (b)(6),2,2,Fresno Police Department: 1; U.S. Immigration and Customs Enforcement: 1\n\
-             (b)(7)(C),1,1,Fresno Police Department: 1\n\
-             (none),1,1,U.S. Immigration and Customs Enforcement: 1\n"
+            "exemption,spans,messages,documents,by_sender_agency\n\
+             (b)(6),3,2,2,(document without messages): 1; Fresno Police Department: 1; U.S. Immigration and Customs Enforcement: 1\n\
+             (b)(7)(C),1,1,1,Fresno Police Department: 1\n\
+             (none),1,1,1,U.S. Immigration and Customs Enforcement: 1\n"
         );
         assert_eq!(
             read(&out.join("errors.csv")),
