@@ -153,10 +153,10 @@ pub struct DocumentRow {
     /// `unread` (it gave an error and no message).
     pub content: String,
     pub messages: u32,
-    /// Redacted spans in the document: in its messages, or in its text when it holds none.
+    /// Redacted spans in the document: in its messages, and in text outside them.
     pub redactions: u32,
-    /// The spans of a document that holds no message (a contract, an invoice), which no
-    /// message record carries.
+    /// The spans in text that belongs to no message (a contract, an invoice, the title
+    /// lines of a print), which no message record carries.
     #[serde(skip)]
     pub loose_redactions: Vec<Redaction>,
     /// Release stamps printed on its pages (`RELEASE IN PART B5,B6`).

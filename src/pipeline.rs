@@ -146,7 +146,7 @@ fn process_file(file: &SourceFile, rules: &Rules, limits: &Limits) -> FileOutput
         .into_iter()
         .map(|p| error_row(file, "parse", p))
         .collect();
-    let loose_redactions = crate::extract::redactions::redactions_in(&parsed.text_without_messages);
+    let loose_redactions = crate::extract::redactions::redactions_in(&parsed.text_outside_messages);
     let spans = records
         .iter()
         .map(|r| r.findings.redactions.len())

@@ -79,6 +79,13 @@ pub fn extract(message: &Message, rules: &Rules) -> Extracted {
         }
     }
     let mut redactions = redactions::redactions_in(&header_text);
+    // A printed `Attachments:` line is redacted like the rest of the header.
+    let names: Vec<&str> = message
+        .attachments
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    redactions.extend(redactions::redactions_in(&names.join("; ")));
     redactions.extend(redactions::redactions_in(&message.body));
     let mut exemptions: Vec<String> = Vec::new();
     for code in redactions.iter().flat_map(|r| r.codes.iter()) {

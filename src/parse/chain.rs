@@ -356,7 +356,7 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
             }
         }
         if let Some(marks) = margin_only(line) {
-            block.push_margin(marks);
+            block.push_margin(marks, true);
             j += 1;
             continue;
         }
@@ -489,9 +489,11 @@ fn columns_as_list(label: Label, value: &str) -> String {
 }
 
 impl HeaderBlock {
-    fn push_margin(&mut self, marks: &str) {
+    /// Keeps margin marks aside: marks on a line of their own go on with the marks above
+    /// them (one stack), marks beside another header line start a new one.
+    fn push_margin(&mut self, marks: &str, own_line: bool) {
         if !self.margin.is_empty() {
-            self.margin.push(' ');
+            self.margin.push(if own_line { ' ' } else { '\n' });
         }
         self.margin.push_str(marks);
     }
@@ -504,7 +506,7 @@ impl HeaderBlock {
         let Some(marks) = c.name("marks") else {
             return value;
         };
-        self.push_margin(marks.as_str());
+        self.push_margin(marks.as_str(), false);
         value[..marks.start()].trim_end()
     }
 }

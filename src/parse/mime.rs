@@ -124,11 +124,17 @@ pub fn split_list(value: &str) -> Vec<String> {
     if value.is_empty() {
         return Vec::new();
     }
-    let parts: Vec<String> = value
-        .split(';')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
+    let mut parts: Vec<String> = Vec::new();
+    for piece in value.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        // "(b)(6); (b)(7)(C)@x.gov" is one withheld address: the codes stand together.
+        match parts.last_mut() {
+            Some(last) if is_only_codes(last) => {
+                last.push_str("; ");
+                last.push_str(piece);
+            }
+            _ => parts.push(piece.to_string()),
+        }
+    }
     if parts.len() == 1 && value.matches('@').count() > 1 {
         let by_comma: Vec<String> = value.split(">,").map(|s| s.trim().to_string()).collect();
         if by_comma.len() > 1 {
@@ -141,6 +147,14 @@ pub fn split_list(value: &str) -> Vec<String> {
         }
     }
     parts
+}
+
+/// A list entry that is only exemption codes (`(b)(6)`, `B6`, `(b) (7)(C)`).
+fn is_only_codes(entry: &str) -> bool {
+    let spans = crate::extract::redactions::redactions_in(entry);
+    !spans.is_empty()
+        && spans.iter().all(|r| !r.codes.is_empty())
+        && spans.iter().map(|r| r.text.len()).sum::<usize>() == entry.len()
 }
 
 fn header_message(

@@ -30,9 +30,9 @@ pub struct Parsed {
     pub furniture: Vec<String>,
     /// PDF pages with no text layer.
     pub pages_needing_ocr: u32,
-    /// The text of a printed document in which no message was found (furniture removed),
-    /// for its redactions.
-    pub text_without_messages: String,
+    /// The text of a printed document that belongs to no message (furniture removed), for
+    /// its redactions.
+    pub text_outside_messages: String,
 }
 
 /// Parses a file of a mail, PDF or text format. Formats that hold no readable text are turned
@@ -84,7 +84,7 @@ fn parse_printed_text(text: &str, parsed: &mut Parsed) {
     parsed.pages = doc.pages;
     parsed.stamps = doc.stamps;
     parsed.furniture = doc.furniture;
-    parsed.text_without_messages = doc.text_without_messages;
+    parsed.text_outside_messages = doc.text_outside_messages;
 }
 
 /// Gives every message its source and ordinal, and groups quoted messages into the chain

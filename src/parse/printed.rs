@@ -22,9 +22,10 @@ pub struct PrintedDoc {
     /// Banner and footer lines taken out of the text (they name the releasing agency).
     pub furniture: Vec<String>,
     pub pages: u32,
-    /// The text left once furniture is out, kept only when no message was found in it (a
-    /// contract, an invoice, a schedule): its redactions still count.
-    pub text_without_messages: String,
+    /// The text that belongs to no message, furniture aside: all of it for a document
+    /// with none (a contract, an invoice, a schedule), else what precedes the first
+    /// header block (a print's title lines). Its redactions still count.
+    pub text_outside_messages: String,
 }
 
 struct Line<'a> {
@@ -45,8 +46,16 @@ fn release_stamp() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     fixed_regex(
         &RE,
-        r"(?i)^\s*(?:released?\s+in\s+(?:part|full)\b.*|withheld\s+pursuant\s+to\s+exemption.*|declassified\s+.*|classified\s+by\b.*)$",
+        r"(?i)^\s*(?:released?\s+in\s+(?:part|full)\b.*|(?:.{0,60}\s{2,})?released\s+under\s+(?:the\s+)?(?:foia|freedom\s+of\s+information\s+act)\b.*|withheld\s+pursuant\s+to\s+exemption.*|declassified\s+.*|classified\s+by\b.*)$",
     )
+}
+
+/// A line of exemption and classification codes only, as a release stamp lists them:
+/// `B1,1.4(B),B3 CIA PERS/ORG,B6,B7(C)`.
+fn stamp_codes() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    const ITEM: &str = r"(?:B\d{1,2}(?:\s?\(?[A-Ga-g]\)?)?(?:\s+[A-Z]{2,}(?:[/ ][A-Z]{2,})*)?|\(b\)\s*\(\d\)(?:\s*\([A-Ga-g]\))?|1\.4\s*\([A-Ha-h]\))";
+    fixed_regex(&RE, &format!(r"^\s*{ITEM}(?:\s*,\s*{ITEM})*\s*$"))
 }
 
 /// The Bates or document number of a banner line: at its end, `LB-000013`, `ECPD 000041`,
@@ -98,6 +107,13 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
                 doc.stamps.push(line.text.trim().to_string());
                 continue;
             }
+            if stamp_codes().is_match(line.text) {
+                if let Some(stamp) = doc.stamps.last_mut() {
+                    stamp.push(' ');
+                    stamp.push_str(line.text.trim());
+                }
+                continue;
+            }
             if !page_footer().is_match(line.text) {
                 doc.furniture.push(line.text.trim().to_string());
             }
@@ -109,23 +125,29 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
         }
     }
     let cleaned: String = kept.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+    let mut outside: Vec<String> = Vec::new();
     for seg in split_chain(&cleaned) {
         if seg.header.is_none() || under_memo_heading(&kept, seg.start_line) {
+            outside.push(seg.body);
             continue;
         }
         doc.messages
             .push(with_provenance(seg, Origin::Printed, &kept, &bates_by_page));
     }
     if doc.messages.is_empty() {
+        // The memo pass reads the whole text again: what the chain pass set aside is in it.
+        outside.clear();
         let texts: Vec<&str> = kept.iter().map(|l| l.text).collect();
         for seg in memo_segments(&texts) {
             doc.messages
                 .push(with_provenance(seg, Origin::Memo, &kept, &bates_by_page));
         }
     }
-    if doc.messages.is_empty() {
-        doc.text_without_messages = cleaned;
-    }
+    doc.text_outside_messages = if doc.messages.is_empty() {
+        cleaned
+    } else {
+        outside.join("\n")
+    };
     doc
 }
 
@@ -215,11 +237,19 @@ fn furniture_lines(page: &[Line]) -> Vec<usize> {
             }
         }
     }
-    // Release stamps and page counts can sit anywhere on a page.
-    for &i in &nonblank {
+    // Release stamps and page counts can sit anywhere on a page; a stamp's codes may go
+    // on below it ("RELEASE IN PART" over "B1,1.4(B),B6").
+    for (n, &i) in nonblank.iter().enumerate() {
         let t = page[i].text;
         if (release_stamp().is_match(t) || page_footer().is_match(t)) && !out.contains(&i) {
             out.push(i);
+        }
+        if release_stamp().is_match(t) {
+            if let Some(&next) = nonblank.get(n + 1) {
+                if next == i + 1 && stamp_codes().is_match(page[next].text) {
+                    out.push(next);
+                }
+            }
         }
     }
     out.sort_unstable();
@@ -342,6 +372,6 @@ mod tests {
     fn a_memo_without_headers_gives_no_messages() {
         let doc = parse_printed("MEMORANDUM\n\nAll personnel shall read the order.\n");
         assert!(doc.messages.is_empty());
-        assert!(doc.text_without_messages.contains("All personnel"));
+        assert!(doc.text_outside_messages.contains("All personnel"));
     }
 }

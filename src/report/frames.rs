@@ -18,8 +18,8 @@ pub(crate) const EVIDENCE_JOIN: &str = " | ";
 pub(crate) const NO_CODE: &str = "(none)";
 /// The sender label for records with no sender agency.
 pub(crate) const UNKNOWN_SENDER: &str = "(unknown)";
-/// The sender label for spans in documents that hold no message (contracts, invoices).
-pub(crate) const NO_MESSAGE: &str = "(document without messages)";
+/// The sender label for spans outside any message (contracts, invoices, print titles).
+pub(crate) const NO_MESSAGE: &str = "(outside any message)";
 
 /// How one message column is computed from a record.
 pub(crate) enum Getter {
@@ -287,7 +287,7 @@ pub(crate) fn rank<K: Ord>(counts: impl IntoIterator<Item = (K, usize)>) -> Vec<
 }
 
 /// One row per exemption code (and [`NO_CODE`]), by spans desc then code: the spans of
-/// every message, and of documents that hold no message (under [`NO_MESSAGE`]).
+/// every message, and of text outside any message (under [`NO_MESSAGE`]).
 pub(crate) fn redactions(records: &[Record], documents: &[DocumentRow]) -> Result<DataFrame> {
     let mut counts: BTreeMap<&str, CodeCounts> = BTreeMap::new();
     for record in records {

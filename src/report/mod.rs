@@ -428,7 +428,7 @@ mod tests {
         assert_eq!(
             read(&out.join("redactions.csv")),
             "exemption,spans,messages,documents,by_sender_agency\n\
-             (b)(6),3,2,2,(document without messages): 1; Fresno Police Department: 1; U.S. Immigration and Customs Enforcement: 1\n\
+             (b)(6),3,2,2,(outside any message): 1; Fresno Police Department: 1; U.S. Immigration and Customs Enforcement: 1\n\
              (b)(7)(C),1,1,1,Fresno Police Department: 1\n\
              (none),1,1,1,U.S. Immigration and Customs Enforcement: 1\n"
         );
