@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use backchannel::pipeline::{run, Limits};
+use backchannel::pipeline::{run, Options};
 use backchannel::rules::Rules;
 
 fn main() {
@@ -45,7 +45,7 @@ fn main() {
         let out = run(
             std::slice::from_ref(&input),
             &rules,
-            &Limits::default(),
+            &Options::default(),
             &progress,
         )
         .expect("pipeline");

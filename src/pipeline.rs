@@ -15,20 +15,25 @@ use crate::extract::extract;
 use crate::flag::flag_file;
 use crate::ingest::{detect, discover, Format, SourceFile};
 use crate::model::{DocumentRow, ErrorRow, Record, Redaction, RunSummary};
+use crate::parse::ocr::Ocr;
 use crate::parse::parse_file;
 use crate::rules::Rules;
 
-/// Limits that keep one pathological file from stalling a run.
+/// How a run reads: the limits that keep one pathological file from stalling it, and
+/// the OCR to read scanned pages with, if any.
 #[derive(Debug, Clone)]
-pub struct Limits {
+pub struct Options {
     /// Files larger than this are reported, not read.
     pub max_file_bytes: u64,
+    /// OCR for PDF pages with no text layer (`--ocr`); `None` lists them as needing it.
+    pub ocr: Option<Ocr>,
 }
 
-impl Default for Limits {
+impl Default for Options {
     fn default() -> Self {
-        Limits {
+        Options {
             max_file_bytes: 256 * 1024 * 1024,
+            ocr: None,
         }
     }
 }
@@ -56,7 +61,7 @@ struct FileOutput {
 pub fn run(
     inputs: &[PathBuf],
     rules: &Rules,
-    limits: &Limits,
+    options: &Options,
     progress: &ProgressBar,
 ) -> Result<RunOutput, Error> {
     let started = Instant::now();
@@ -66,7 +71,7 @@ pub fn run(
         .files
         .par_iter()
         .map(|file| {
-            let out = catch_unwind(AssertUnwindSafe(|| process_file(file, rules, limits)))
+            let out = catch_unwind(AssertUnwindSafe(|| process_file(file, rules, options)))
                 .unwrap_or_else(|panic| {
                     let reason = format!(
                         "internal error while reading this file: {}",
@@ -107,14 +112,14 @@ pub fn run(
     Ok(output)
 }
 
-fn process_file(file: &SourceFile, rules: &Rules, limits: &Limits) -> FileOutput {
-    if file.size > limits.max_file_bytes {
+fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutput {
+    if file.size > options.max_file_bytes {
         return unread(
             file,
             "ingest",
             format!(
                 "file is {} bytes, above the per-file limit of {} bytes (--max-file-mb)",
-                file.size, limits.max_file_bytes
+                file.size, options.max_file_bytes
             ),
             0,
         );
@@ -127,7 +132,13 @@ fn process_file(file: &SourceFile, rules: &Rules, limits: &Limits) -> FileOutput
     if let Format::Unreadable(reason) = format {
         return unread(file, "ingest", reason.to_string(), bytes.len() as u64);
     }
-    let parsed = parse_file(&file.source, format, &bytes);
+    let parsed = parse_file(
+        &file.source,
+        &file.path,
+        format,
+        &bytes,
+        options.ocr.as_ref(),
+    );
     let extracted: Vec<_> = parsed.messages.iter().map(|m| extract(m, rules)).collect();
     let custodian = custodian(&parsed.furniture, rules);
     let findings = flag_file(&parsed.messages, &extracted, custodian.as_ref(), rules);

@@ -442,6 +442,78 @@ fn pdf_text_layers_are_read_page_by_page() {
     );
 }
 
+/// Image-only PDFs (tests/data/scanned, made by make_scans.py): without --ocr they are
+/// listed as needing it; with --ocr and tesseract, their printed chain is read; with
+/// --ocr and no tesseract, the run stops and says what to install.
+#[test]
+fn scanned_pdfs_need_ocr_and_are_read_with_it() {
+    let scans = repo().join("tests/data/scanned");
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    for name in ["scanned-jpeg.pdf", "scanned-1bit.pdf"] {
+        std::fs::copy(scans.join(name), docs.join(name)).unwrap();
+    }
+
+    let plain = dir.path().join("plain");
+    analyze(&[&docs], &plain, &["--no-xlsx"]);
+    assert!(read_csv(&plain.join("messages.csv")).is_empty());
+    for d in read_csv(&plain.join("documents.csv")) {
+        assert_eq!(
+            (d["pages"].as_str(), d["pages_needing_ocr"].as_str()),
+            ("2", "2")
+        );
+        assert!(d["error"].contains("--ocr"), "{d:?}");
+    }
+
+    let no_tesseract = bin()
+        .args(["analyze", "--ocr", "--quiet", "--out"])
+        .arg(dir.path().join("none"))
+        .arg(&docs)
+        .env("PATH", dir.path())
+        .output()
+        .unwrap();
+    assert!(!no_tesseract.status.success());
+    let said = String::from_utf8_lossy(&no_tesseract.stderr);
+    assert!(
+        said.contains("tesseract") && said.contains("install"),
+        "{said}"
+    );
+
+    if which("tesseract").is_none() {
+        eprintln!("skipped the OCR run: tesseract is not installed");
+        return;
+    }
+    let ocr = dir.path().join("ocr");
+    analyze(&[&docs], &ocr, &["--no-xlsx", "--ocr"]);
+    let rows = read_csv(&ocr.join("messages.csv"));
+    let jpeg: Vec<_> = rows
+        .iter()
+        .filter(|r| r["source"] == "scanned-jpeg.pdf")
+        .collect();
+    assert_eq!(jpeg.len(), 2, "{rows:?}");
+    assert!(jpeg[0]["from"].starts_with("Hale, Dana"), "{:?}", jpeg[0]);
+    assert_eq!(jpeg[0]["date"], "2022-03-08T10:12:00");
+    assert_eq!(
+        (jpeg[1]["page"].as_str(), jpeg[1]["bates"].as_str()),
+        ("2", "000042")
+    );
+    assert!(jpeg.iter().all(|r| r["flagged"] == "true"), "{jpeg:?}");
+    // The 1-bit scan is CCITT fax data, passed to tesseract as a TIFF.
+    assert!(rows
+        .iter()
+        .any(|r| r["source"] == "scanned-1bit.pdf" && r["from"].starts_with("Hale, Dana")));
+    for d in read_csv(&ocr.join("documents.csv")) {
+        assert_eq!(d["pages_needing_ocr"], "0", "{d:?}");
+    }
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
 #[test]
 fn rules_prints_the_default_rules_and_a_user_file_extends_them() {
     let output = bin().arg("rules").output().unwrap();

@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use backchannel::pipeline::{run as run_pipeline, Limits};
+use backchannel::parse::ocr::Ocr;
+use backchannel::pipeline::{run as run_pipeline, Options};
 use backchannel::report::{top_agencies, write_reports, ReportOptions};
 use backchannel::rules::Rules;
 
@@ -51,6 +52,17 @@ pub struct Args {
     #[arg(long, value_name = "MB", default_value_t = 256)]
     pub max_file_mb: u64,
 
+    /// Read PDF pages that have no text layer (scans) with tesseract, which must be
+    /// installed; without it such pages are listed in documents.csv as needing OCR.
+    /// Images are taken out of the PDF; scans in unusual encodings need poppler's
+    /// pdftoppm too. Example: `--ocr`
+    #[arg(long)]
+    pub ocr: bool,
+
+    /// Tesseract language(s) for --ocr. Example: `--ocr-lang eng+spa`
+    #[arg(long, value_name = "LANG", default_value = "eng", requires = "ocr")]
+    pub ocr_lang: String,
+
     /// No progress bar and no summary on stderr.
     /// Example: `--quiet`
     #[arg(long, short)]
@@ -68,11 +80,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     } else {
         args.inputs.clone()
     };
-    let progress = progress_bar(args.quiet);
-    let limits = Limits {
-        max_file_bytes: args.max_file_mb.saturating_mul(1024 * 1024),
+    let ocr = match args.ocr {
+        true => Some(Ocr::find(&args.ocr_lang).map_err(anyhow::Error::msg)?),
+        false => None,
     };
-    let output = run_pipeline(&inputs, &rules, &limits, &progress).with_context(|| {
+    let progress = progress_bar(args.quiet);
+    let run_options = Options {
+        max_file_bytes: args.max_file_mb.saturating_mul(1024 * 1024),
+        ocr,
+    };
+    let output = run_pipeline(&inputs, &rules, &run_options, &progress).with_context(|| {
         format!(
             "reading {} (check that the path exists and is readable)",
             inputs

@@ -2,7 +2,12 @@
 //! [`MessageDate`]: the text as written, ISO 8601 in the writer's own offset, and UTC when
 //! an offset (or a zone abbreviation) was given. Never reads the machine's time zone.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use regex::Regex;
+
+use crate::text::fixed_regex;
 
 use crate::model::MessageDate;
 
@@ -20,7 +25,7 @@ pub fn parse_date(raw: &str) -> MessageDate {
     if raw.is_empty() {
         return out;
     }
-    let cleaned = raw.replace(" at ", " ");
+    let cleaned = unglue(&raw.replace(" at ", " "));
     if let Ok(dt) = DateTime::parse_from_rfc2822(&cleaned) {
         fill_offset(&mut out, dt);
         return out;
@@ -33,6 +38,26 @@ pub fn parse_date(raw: &str) -> MessageDate {
         match offset.and_then(|o| o.from_local_datetime(&naive).single()) {
             Some(dt) => fill_offset(&mut out, dt),
             None => out.local = naive.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        }
+    }
+    out
+}
+
+/// OCR drops the space between a printed date's day or year and its time
+/// (`Wed Oct 2806:35:13 2009`, `June 10, 20104:21 AM`, `07:31:162010`): puts it back.
+fn unglue(text: &str) -> String {
+    static YEAR_TIME: OnceLock<Regex> = OnceLock::new();
+    static TIME_YEAR: OnceLock<Regex> = OnceLock::new();
+    static DAY_TIME: OnceLock<Regex> = OnceLock::new();
+    let res = [
+        fixed_regex(&YEAR_TIME, r"\b((?:19|20)\d{2})(\d{1,2}:\d{2})"),
+        fixed_regex(&TIME_YEAR, r"(\d{1,2}:\d{2}:\d{2})((?:19|20)\d{2})\b"),
+        fixed_regex(&DAY_TIME, r"\b(\d{1,2})(\d{2}:\d{2}:\d{2})\b"),
+    ];
+    let mut out = text.to_string();
+    for re in res {
+        if re.is_match(&out) {
+            out = re.replace_all(&out, "$1 $2").into_owned();
         }
     }
     out
@@ -205,6 +230,10 @@ mod tests {
             ("4/2/2010 1:16:00 PM", "2010-04-02T13:16:00"),
             ("Tuesday, Apri1 9, 2O19 7:58 AM", "2019-04-09T07:58:00"),
             ("Mon, Sep 9, 2019 at 10:02 AM", "2019-09-09T10:02:00"),
+            ("Wed Oct 2806:35:13 2009", "2009-10-28T06:35:13"),
+            ("Thursday, June 10, 20104:21 AM", "2010-06-10T04:21:00"),
+            ("Wed Mar 31 07:31:162010", "2010-03-31T07:31:16"),
+            ("Saturday, January 8, 201110:58 AM.", "2011-01-08T10:58:00"),
         ] {
             let d = parse_date(raw);
             assert_eq!(d.local, want, "{raw}");

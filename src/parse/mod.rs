@@ -9,11 +9,15 @@ pub mod dates;
 pub mod mbox;
 pub mod memo;
 pub mod mime;
+pub mod ocr;
 pub mod pdf;
 pub mod printed;
 
+use std::path::Path;
+
 use crate::ingest::Format;
 use crate::model::{Message, Origin};
+use crate::parse::ocr::Ocr;
 use crate::text::decode_text;
 
 /// What a file gave.
@@ -36,8 +40,15 @@ pub struct Parsed {
 }
 
 /// Parses a file of a mail, PDF or text format. Formats that hold no readable text are turned
-/// into error rows by the caller before this is reached.
-pub fn parse_file(source: &str, format: Format, bytes: &[u8]) -> Parsed {
+/// into error rows by the caller before this is reached. With `ocr`, scanned PDF pages
+/// are read through it (`path` is the file, for programs that need it).
+pub fn parse_file(
+    source: &str,
+    path: &Path,
+    format: Format,
+    bytes: &[u8],
+    ocr: Option<&Ocr>,
+) -> Parsed {
     let mut parsed = Parsed::default();
     match format {
         Format::Eml => {
@@ -53,28 +64,52 @@ pub fn parse_file(source: &str, format: Format, bytes: &[u8]) -> Parsed {
                 );
             }
         }
-        Format::Pdf => match pdf::read_pdf(bytes) {
-            Ok(layer) => {
-                parsed.pages_needing_ocr = layer.pages_without_text.len() as u32;
-                if !layer.pages_without_text.is_empty() {
-                    parsed.problems.push(format!(
-                        "{} of {} pages have no text layer (scanned): they need OCR before they can be read",
-                        layer.pages_without_text.len(),
-                        layer.pages
-                    ));
-                }
-                if layer.pages_without_text.len() < layer.pages as usize {
-                    parse_printed_text(&layer.text, &mut parsed);
-                }
-                parsed.pages = layer.pages;
-            }
-            Err(reason) => parsed.problems.push(reason),
-        },
+        Format::Pdf => parse_pdf(path, bytes, ocr, &mut parsed),
         Format::Printed => parse_printed_text(&decode_text(bytes), &mut parsed),
         Format::Unreadable(_) => {}
     }
     number(&mut parsed.messages, source);
     parsed
+}
+
+/// Reads a PDF's text layer, OCRs its scanned pages when asked, and splits the text.
+fn parse_pdf(path: &Path, bytes: &[u8], ocr: Option<&Ocr>, parsed: &mut Parsed) {
+    let mut layer = match pdf::read_pdf(bytes) {
+        Ok(layer) => layer,
+        Err(reason) => {
+            parsed.problems.push(reason);
+            return;
+        }
+    };
+    let scanned = layer.pages_without_text();
+    if let (Some(ocr), false) = (ocr, scanned.is_empty()) {
+        match lopdf::Document::load_mem(bytes) {
+            Ok(doc) => {
+                for &page in &scanned {
+                    match ocr.page_text(&doc, path, page) {
+                        Ok(text) => layer.pages[page as usize - 1] = text,
+                        Err(reason) => parsed.problems.push(reason),
+                    }
+                }
+            }
+            Err(e) => parsed.problems.push(format!(
+                "OCR: the PDF's page images could not be read ({e})"
+            )),
+        }
+    }
+    let still_scanned = layer.pages_without_text().len();
+    if still_scanned > 0 {
+        parsed.problems.push(format!(
+            "{still_scanned} of {} pages have no text layer (scanned): they need OCR (--ocr) \
+             before they can be read",
+            layer.pages.len()
+        ));
+    }
+    parsed.pages_needing_ocr = still_scanned as u32;
+    if still_scanned < layer.pages.len() {
+        parse_printed_text(&layer.text(), parsed);
+    }
+    parsed.pages = layer.pages.len() as u32;
 }
 
 /// Splits printed text (a text file, or a PDF's text layer) into messages.

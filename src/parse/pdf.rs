@@ -8,11 +8,24 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// The text layer of a PDF.
 #[derive(Debug, Default)]
 pub struct PdfText {
-    /// Page texts joined by form feeds.
-    pub text: String,
-    pub pages: u32,
-    /// Pages (from 1) whose text layer is empty.
-    pub pages_without_text: Vec<u32>,
+    /// The text of each page, in order.
+    pub pages: Vec<String>,
+}
+
+impl PdfText {
+    /// Pages (from 1) whose text layer is empty: scans.
+    pub fn pages_without_text(&self) -> Vec<u32> {
+        (1..)
+            .zip(&self.pages)
+            .filter(|(_, p)| p.trim().is_empty())
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// Page texts joined by form feeds, as the printed-release parser reads them.
+    pub fn text(&self) -> String {
+        self.pages.join("\x0c")
+    }
 }
 
 /// Reads the text layer. A PDF the reader cannot open, or that makes it fail, gives the
@@ -32,17 +45,7 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, String> {
                 .into(),
         ),
     };
-    let pages_without_text = pages
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.trim().is_empty())
-        .map(|(i, _)| i as u32 + 1)
-        .collect();
-    Ok(PdfText {
-        pages: pages.len() as u32,
-        text: pages.join("\x0c"),
-        pages_without_text,
-    })
+    Ok(PdfText { pages })
 }
 
 #[cfg(test)]
