@@ -442,6 +442,68 @@ fn pdf_text_layers_are_read_page_by_page() {
     );
 }
 
+/// A real release's chain printed as Outlook prints it (labels and values in two columns),
+/// the same encrypted with an empty password and with a real one, and the same cut in
+/// half (tests/data/pdf).
+#[test]
+fn printed_pdfs_two_columns_encrypted_and_truncated() {
+    let fixtures = repo().join("tests/data/pdf");
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    for name in [
+        "two-column-print.pdf",
+        "encrypted-no-password.pdf",
+        "encrypted-password.pdf",
+    ] {
+        std::fs::copy(fixtures.join(name), docs.join(name)).unwrap();
+    }
+    let whole = std::fs::read(fixtures.join("two-column-print.pdf")).unwrap();
+    std::fs::write(docs.join("truncated.pdf"), &whole[..whole.len() / 2]).unwrap();
+    let out = dir.path().join("out");
+    analyze(&[&docs], &out, &["--no-xlsx"]);
+    let rows = read_csv(&out.join("messages.csv"));
+    let senders = |file: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r["source"] == file)
+            .map(|r| r["from"].clone())
+            .collect()
+    };
+    let want = [
+        "H <hrod17@clintonemail.com >",
+        "Sullivan, Jacob 3 [mailto:Sullivan33@state.gov]",
+        "McDonough, Denis R. [mailto",
+        "Barber, Katharine",
+    ];
+    assert_eq!(senders("two-column-print.pdf"), want);
+    assert_eq!(senders("encrypted-no-password.pdf"), want);
+    let first = rows
+        .iter()
+        .find(|r| r["source"] == "two-column-print.pdf")
+        .unwrap();
+    assert_eq!(first["date"], "2012-04-18T07:08:00");
+    assert_eq!(
+        (first["page"].as_str(), first["bates"].as_str()),
+        ("1", "C05794298")
+    );
+    let errors = read_csv(&out.join("errors.csv"));
+    let reason = |file: &str| {
+        errors
+            .iter()
+            .filter(|e| e["file"] == file)
+            .map(|e| e["reason"].clone())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    assert!(
+        reason("encrypted-password.pdf").contains("password"),
+        "{errors:?}"
+    );
+    assert!(!reason("truncated.pdf").is_empty(), "{errors:?}");
+    assert!(reason("two-column-print.pdf").is_empty());
+    assert_eq!(read_csv(&out.join("documents.csv")).len(), 4);
+}
+
 /// Image-only PDFs (tests/data/scanned, made by make_scans.py): without --ocr they are
 /// listed as needing it; with --ocr and tesseract, their printed chain is read; with
 /// --ocr and no tesseract, the run stops and says what to install.

@@ -436,18 +436,14 @@ fn is_list(label: Label) -> bool {
     matches!(label, Label::To | Label::Cc | Label::Bcc)
 }
 
-/// Whether a header label starts one of the `within` lines from `from`, with no blank
-/// line before it.
+/// Whether a header label starts one of the `within` lines from `from` (a wrapped list
+/// may be followed by a blank line before the next label, as a layout print leaves).
 fn label_within(lines: &[String], from: usize, within: usize) -> bool {
-    for line in lines.iter().skip(from).take(within) {
-        if line.trim().is_empty() {
-            return false;
-        }
-        if label_line(line).is_some() {
-            return true;
-        }
-    }
-    false
+    lines
+        .iter()
+        .skip(from)
+        .take(within)
+        .any(|line| label_line(line).is_some())
 }
 
 /// An exemption or classification mark as printed in a margin: `B6`, `B7(C)`, `(b)(6)`,

@@ -70,10 +70,15 @@ fn heading_line(line: &str) -> Option<(Field, String)> {
 
 fn first_column(value: &str) -> String {
     let value = value.trim();
-    match value.find("   ") {
-        Some(gap) => value[..gap].trim().to_string(),
-        None => value.to_string(),
+    let first = match value.find("   ") {
+        Some(gap) => value[..gap].trim(),
+        None => value,
+    };
+    // A form's column heading ("TO:   FOR:") is not a value.
+    if first.ends_with(':') && labelled_line().is_match(first) {
+        return String::new();
     }
+    first.to_string()
 }
 
 /// A heading found at `start`: its fields, and the index of the line after it.
@@ -103,7 +108,8 @@ fn heading_at(lines: &[&str], start: usize) -> Option<(HeaderBlock, usize)> {
         };
         *slot = value;
     }
-    let valid = seen.contains(&Field::From) && seen.contains(&Field::To);
+    // A memo names who wrote it and to whom (withheld names are still printed as codes).
+    let valid = !block.from.is_empty() && !block.to.is_empty();
     valid.then_some((block, end))
 }
 
@@ -257,10 +263,14 @@ mod tests {
         let h = memos[0].header.clone().unwrap_or_default();
         assert_eq!(h.to, "THE SECRETARY");
         assert_eq!(h.from, "Bob Hormats");
-        let text = "For: Hillary                         — Reason: 1.4(D)\nFrom: Sid\nRe: Saudi Arabia\nText one.\n\nFor: Hillary\nFrom: Sid\nRe: Cuba\nText two.\n";
+        let text = "For: Hillary                         — Reason: 1.4(D)\nFrom: Sid\nRe: RE: Saudi Arabia\nText one.\n\nFor: Hillary\nFrom: Sid\nRe: Cuba\nText two.\n";
         let memos = segments(text);
         assert_eq!(memos.len(), 2);
         assert_eq!(memos[0].header.clone().unwrap_or_default().to, "Hillary");
+        assert_eq!(
+            memos[0].header.clone().unwrap_or_default().subject,
+            "RE: Saudi Arabia"
+        );
         assert_eq!(memos[0].body, "Text one.");
         assert_eq!(memos[1].body, "Text two.");
     }
@@ -282,6 +292,8 @@ mod tests {
 
     #[test]
     fn no_heading_no_memo() {
+        // A routing form's columns are not an addressee.
+        assert!(segments("DATE: August 29, 2024\nFrom: Tim Costin\n\nTO:                 FOR:\n   Project Manager   Initials\n").is_empty());
         assert!(
             segments("SCHEDULE FOR THE SECRETARY\n7:30am PHONE CALL\nFrom the airport.\n")
                 .is_empty()

@@ -81,6 +81,20 @@ fn parse_pdf(path: &Path, bytes: &[u8], ocr: Option<&Ocr>, parsed: &mut Parsed) 
             return;
         }
     };
+    if let Some((first, reason)) = layer.page_errors.first() {
+        let pages: Vec<String> = layer
+            .page_errors
+            .iter()
+            .map(|(p, _)| p.to_string())
+            .collect();
+        parsed.problems.push(format!(
+            "{} of {} pages have a text layer that could not be read (pages {}; page {first}: \
+             {reason}): damaged or truncated file",
+            pages.len(),
+            layer.pages.len(),
+            pages.join(", ")
+        ));
+    }
     let scanned = layer.pages_without_text();
     if let (Some(ocr), false) = (ocr, scanned.is_empty()) {
         match lopdf::Document::load_mem(bytes) {

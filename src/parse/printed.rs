@@ -65,7 +65,7 @@ fn bates_token() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     fixed_regex(
         &RE,
-        r"Doc(?:ument)?\s+No\.?\s*(?P<doc>[A-Z]?\d{5,})\b|(?:(?P<bates>(?:\b[A-Z][A-Z0-9]{1,10}(?:[-_ ][A-Z0-9]{2,10}){0,3}[-_ ])?[O0-9]\d{4,9}|\b[A-Z]{2,10}\([A-Za-z0-9-]{3,24}\)-\d{1,7}))\s*$",
+        r"Doc(?:ument)?\s+No\.?\s*(?P<doc>[A-Z]?\d{5,})\b|(?:(?P<bates>(?:\b[A-Z][A-Z0-9]{1,10}(?:-[A-Z0-9]{2,10}|[_ ][A-Z][A-Z0-9]{1,9}){0,3}[-_ ])?[O0-9]\d{4,9}|\b[A-Z]{2,10}\([A-Za-z0-9-]{3,24}\)-\d{1,7}))\s*$",
     )
 }
 
