@@ -414,16 +414,20 @@ fn gmail_sender_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     fixed_regex(
         &RE,
-        r"^\s*(?P<from>\S.{0,120}?)\s{3,}(?P<date>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4},?\s+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)\s*$",
+        r"^\s*(?P<from>\S.*?)\s{3,}(?P<date>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4},?\s+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)\s*$",
     )
 }
 
 /// A Gmail print's message header: the sender and the date on one line
 /// (`Ann Lee <ann@x.gov>          Tue, Mar 3, 2020 at 9:14 AM`), then `To:`.
 fn gmail_sender_at(lines: &[String], i: usize) -> Option<(String, String)> {
-    let c = gmail_sender_regex().captures(lines.get(i)?)?;
+    // The cheap test first: this runs at every line.
     let (next, _) = label_line(lines.get(i + 1)?)?;
-    (next == Label::To).then(|| (c["from"].trim().to_string(), c["date"].trim().to_string()))
+    if next != Label::To {
+        return None;
+    }
+    let c = gmail_sender_regex().captures(lines.get(i)?)?;
+    Some((c["from"].trim().to_string(), c["date"].trim().to_string()))
 }
 
 fn has_time_of_day(date: &str) -> bool {
@@ -560,6 +564,10 @@ fn bare_attribution_regex() -> &'static Regex {
 fn attribution_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
     let line = lines.get(i)?;
     let t = line.trim();
+    // Both forms end in "wrote:": the cheap test first, as this runs at every line.
+    if !t.ends_with("wrote:") && !t.starts_with("On ") && !t.starts_with("on ") {
+        return None;
+    }
     let bare = bare_attribution_regex()
         .captures(t)
         .filter(|_| next_nonblank(lines, i + 1, 2).is_some_and(|n| quote_level(&lines[n]) > 0));

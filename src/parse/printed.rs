@@ -33,21 +33,47 @@ struct Line<'a> {
     page: u32,
 }
 
-fn page_footer() -> &'static Regex {
+fn page_count() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    // A page count may share its line with a case or Bates number, set apart by spaces.
-    fixed_regex(
-        &RE,
-        r"(?i)^(?:.{0,60}?\s{2,})?\s*page\s+(\d{1,4})\s+(?:of|/)\s+\d{1,4}\s*$",
-    )
+    fixed_regex(&RE, r"(?i)page\s+\d{1,4}\s+(?:of|/)\s+\d{1,4}\s*$")
+}
+
+/// `Page 3 of 7`, alone on its line or after a case or Bates number set apart by spaces.
+fn is_page_footer(line: &str) -> bool {
+    page_count()
+        .find(line)
+        .is_some_and(|m| stands_apart(&line[..m.start()]))
+}
+
+/// What precedes a footer or banner on its line: nothing, or a short run of text that
+/// ends in a gap of spaces (a layout print's columns).
+fn stands_apart(before: &str) -> bool {
+    before.trim().is_empty() || (before.len() <= 64 && before.ends_with("  "))
 }
 
 fn release_stamp() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     fixed_regex(
         &RE,
-        r"(?i)^\s*(?:released?\s+in\s+(?:part|full)\b.*|(?:.{0,60}\s{2,})?released\s+under\s+(?:the\s+)?(?:foia|freedom\s+of\s+information\s+act)\b.*|withheld\s+pursuant\s+to\s+exemption.*|declassified\s+.*|classified\s+by\b.*)$",
+        r"(?i)^\s*(?:released?\s+in\s+(?:part|full)\b|withheld\s+pursuant\s+to\s+exemption|declassified\s|classified\s+by\b)",
     )
+}
+
+fn foia_banner() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    fixed_regex(
+        &RE,
+        r"(?i)released\s+under\s+(?:the\s+)?(?:foia|freedom\s+of\s+information\s+act)\b",
+    )
+}
+
+/// A release stamp (`RELEASE IN PART B5,B6`, `Withheld pursuant to exemption (b)(5)`) or
+/// a release banner (`RELEASED UNDER FOIA - (b)(6), (b)(7)(C)`).
+fn is_release_stamp(line: &str) -> bool {
+    release_stamp().is_match(line)
+        || foia_banner()
+            .find(line)
+            .is_some_and(|m| stands_apart(&line[..m.start()]))
 }
 
 /// A line of exemption and classification codes only, as a release stamp lists them:
@@ -76,7 +102,7 @@ fn browser_print_line() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     fixed_regex(
         &RE,
-        r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4},?(?:\s+\d{1,2}:\d{2}\s*(?:[AaPp][Mm])?)?\s{3,}\S.{0,120}|https?://\S+\s+\d{1,4}/\d{1,4})\s*$",
+        r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4},?(?:\s+\d{1,2}:\d{2}\s*(?:[AaPp][Mm])?)?\s{3,}\S|https?://\S+\s+\d{1,4}/\d{1,4}\s*$)",
     )
 }
 
@@ -103,7 +129,7 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
                 kept.push(line);
                 continue;
             }
-            if release_stamp().is_match(line.text) {
+            if is_release_stamp(line.text) {
                 doc.stamps.push(line.text.trim().to_string());
                 continue;
             }
@@ -114,7 +140,7 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
                 }
                 continue;
             }
-            if !page_footer().is_match(line.text) {
+            if !is_page_footer(line.text) {
                 doc.furniture.push(line.text.trim().to_string());
             }
             if let Some(b) = bates_of(line.text) {
@@ -196,7 +222,7 @@ fn paginate(text: &str) -> Vec<Line<'_>> {
                 pending_break = false;
             }
             out.push(Line { text: line, page });
-            if page_footer().is_match(line) {
+            if is_page_footer(line) {
                 pending_break = true;
             }
         }
@@ -241,10 +267,10 @@ fn furniture_lines(page: &[Line]) -> Vec<usize> {
     // on below it ("RELEASE IN PART" over "B1,1.4(B),B6").
     for (n, &i) in nonblank.iter().enumerate() {
         let t = page[i].text;
-        if (release_stamp().is_match(t) || page_footer().is_match(t)) && !out.contains(&i) {
+        if (is_release_stamp(t) || is_page_footer(t)) && !out.contains(&i) {
             out.push(i);
         }
-        if release_stamp().is_match(t) {
+        if is_release_stamp(t) {
             if let Some(&next) = nonblank.get(n + 1) {
                 if next == i + 1 && stamp_codes().is_match(page[next].text) {
                     out.push(next);
@@ -259,8 +285,7 @@ fn furniture_lines(page: &[Line]) -> Vec<usize> {
 
 fn is_furniture(line: &str) -> bool {
     let t = line.trim();
-    if page_footer().is_match(t) || release_stamp().is_match(t) || browser_print_line().is_match(t)
-    {
+    if is_page_footer(t) || is_release_stamp(t) || browser_print_line().is_match(t) {
         return true;
     }
     if has_label(t) {
