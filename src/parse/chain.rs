@@ -470,6 +470,14 @@ fn margin_tail_regex() -> &'static Regex {
     )
 }
 
+fn classification_tail() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    fixed_regex(
+        &RE,
+        r"\s{3,}(?:[—–-]\s*)?(?:Classified\s+by\b|Class:|CONFIDENTIAL\b|SECRET\b|Reason:|Declassify\b|on:\s*\d).*$",
+    )
+}
+
 /// A line that holds only margin marks.
 fn margin_only(line: &str) -> Option<&str> {
     margin_line_regex().is_match(line).then(|| line.trim())
@@ -500,6 +508,15 @@ impl HeaderBlock {
 
     /// Takes margin marks off the end of a value, keeping them aside.
     fn take_margin<'a>(&mut self, value: &'a str) -> &'a str {
+        // A classification marking printed across the margin ("Classified by DAS ...
+        // Reason: 1.4(B) ... Declassify on: 06/17/2027") is the page's, not the value's.
+        let value = match classification_tail().find(value) {
+            Some(m) if m.start() > 0 => {
+                self.push_margin(m.as_str().trim(), false);
+                value[..m.start()].trim_end()
+            }
+            _ => value,
+        };
         let Some(c) = margin_tail_regex().captures(value) else {
             return value;
         };

@@ -48,7 +48,7 @@ fn is_page_footer(line: &str) -> bool {
 /// What precedes a footer or banner on its line: nothing, or a short run of text that
 /// ends in a gap of spaces (a layout print's columns).
 fn stands_apart(before: &str) -> bool {
-    before.trim().is_empty() || (before.len() <= 64 && before.ends_with("  "))
+    before.trim().is_empty() || (before.trim().len() <= 64 && before.ends_with("  "))
 }
 
 fn release_stamp() -> &'static Regex {
@@ -363,6 +363,15 @@ mod tests {
         assert_eq!(m.date.local, "2010-03-31T20:08:42");
         assert_eq!((m.page, m.bates.as_str()), (1, "C05768029"));
         assert_eq!(m.body, "Thanks.");
+    }
+
+    #[test]
+    fn a_page_count_beside_a_case_number_ends_the_page() {
+        let text = "From: A\nSent: Friday, August 5, 2022 3:40 PM\n                       2022-ICFO-29931\n2022-ICFO-29931                                         Page 2 of 2\n                                                        000045\n\nTo: B\nSubject: x\n\nHello.\n";
+        let doc = parse_printed(text);
+        assert_eq!(doc.messages.len(), 1);
+        assert_eq!(doc.messages[0].to, vec!["B".to_string()]);
+        assert_eq!(doc.messages[0].body, "Hello.");
     }
 
     #[test]
