@@ -169,12 +169,33 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
                 .push(with_provenance(seg, Origin::Memo, &kept, &bates_by_page));
         }
     }
+    if let Some(subject) = conversation_subject(&kept) {
+        for m in doc.messages.iter_mut().filter(|m| m.subject.is_empty()) {
+            m.subject = subject.to_string();
+        }
+    }
     doc.text_outside_messages = if doc.messages.is_empty() {
         cleaned
     } else {
         outside.join("\n")
     };
     doc
+}
+
+/// A Gmail conversation print gives the subject once, above an `N messages` line; its
+/// messages print none of their own.
+fn conversation_subject<'a>(lines: &[&Line<'a>]) -> Option<&'a str> {
+    let at = lines.iter().take(40).position(|l| {
+        let t = l.text.trim();
+        t.strip_suffix(" messages")
+            .or_else(|| t.strip_suffix(" message"))
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    })?;
+    lines[..at]
+        .iter()
+        .rev()
+        .map(|l| l.text.trim())
+        .find(|t| !t.is_empty())
 }
 
 /// A segment as a message, with the page it starts on and that page's Bates number.
@@ -372,6 +393,20 @@ mod tests {
         assert_eq!(doc.messages.len(), 1);
         assert_eq!(doc.messages[0].to, vec!["B".to_string()]);
         assert_eq!(doc.messages[0].body, "Hello.");
+    }
+
+    #[test]
+    fn a_gmail_conversation_print() {
+        let text = "3/5/2020                      City of Austin Mail - Staffing\n\nStaffing\n3 messages\n\nAnn Lee <alee@austintexas.gov>                     Tue, Mar 3, 2020 at 9:14 AM\nTo: Bo Diaz <bdiaz@dps.texas.gov>\nCc: Cy Ray <cray@austintexas.gov>\n\nWe are confirmed.\n\nBo Diaz <bdiaz@dps.texas.gov>                      Tue, Mar 3, 2020 at 1:47 PM\nTo: Ann Lee <alee@austintexas.gov>\n\nWe can give you 8 troopers.\n[Quoted text hidden]\n\nhttps://mail.google.com/mail/u/0?ik=3f9a2c1b7e&view=pt&search=all   1/2\n";
+        let doc = parse_printed(text);
+        assert_eq!(doc.messages.len(), 2, "{:?}", doc.messages);
+        let first = &doc.messages[0];
+        assert_eq!(first.from, "Ann Lee <alee@austintexas.gov>");
+        assert_eq!(first.date.local, "2020-03-03T09:14:00");
+        assert_eq!(first.cc, vec!["Cy Ray <cray@austintexas.gov>".to_string()]);
+        assert_eq!(first.subject, "Staffing");
+        assert_eq!(first.body, "We are confirmed.");
+        assert!(!doc.messages[1].body.contains("mail.google.com"));
     }
 
     #[test]
