@@ -319,4 +319,19 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].1, vec!["(b)(6)", "(b)(7)(C)"]);
     }
+
+    #[test]
+    fn release_forms_of_the_issue() {
+        assert_eq!(spans("B3 CIA PERS/ORG")[0].1, vec!["(b)(3)"]);
+        assert_eq!(spans("Cc: (b) (7)(C)")[0].1, vec!["(b)(7)(C)"]);
+        // Model numbers and part numbers are not codes.
+        assert!(spans("4 x B6-200 cameras and the B6-200-PM bracket").is_empty());
+        // One code stacked per row of a table is a span per row; different codes
+        // stacked in the margin are one span.
+        let table =
+            "05/09   0712                 (b) (7)(E)\n05/16   0705                 (b) (7)(E)\n";
+        assert_eq!(spans(table).len(), 2);
+        let stack = "Officer                      b6 -1\n   (primary)                 b7C -1\n";
+        assert_eq!(spans(stack).len(), 1);
+    }
 }
