@@ -10,6 +10,7 @@ use walkdir::WalkDir;
 use crate::error::Error;
 use crate::model::ErrorRow;
 use crate::parse::mbox::looks_like_mbox;
+use crate::parse::office::{office_kind, OfficeKind};
 
 /// A file to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,10 @@ pub enum Format {
     Printed,
     /// A PDF, read through its text layer.
     Pdf,
+    /// A Word or Excel file.
+    Office(OfficeKind),
+    /// A scan saved as an image (PNG, JPEG, TIFF), read only with `--ocr`.
+    Image(&'static str),
     /// Nothing this version reads; the reason says what it is.
     Unreadable(&'static str),
 }
@@ -118,6 +123,14 @@ pub fn detect(bytes: &[u8]) -> Format {
     if head.trim_ascii_start().starts_with(b"%PDF") {
         return Format::Pdf;
     }
+    if head.starts_with(b"PK\x03\x04") {
+        if let Some(kind) = office_kind(bytes) {
+            return Format::Office(kind);
+        }
+    }
+    if let Some(kind) = image_kind(head) {
+        return Format::Image(kind);
+    }
     if let Some(kind) = binary_kind(head) {
         return Format::Unreadable(kind);
     }
@@ -130,8 +143,22 @@ pub fn detect(bytes: &[u8]) -> Format {
     Format::Printed
 }
 
+/// A scan saved as an image.
+fn image_kind(head: &[u8]) -> Option<&'static str> {
+    const MAGIC: [(&[u8], &str); 4] = [
+        (b"\x89PNG", "PNG"),
+        (b"\xff\xd8\xff", "JPEG"),
+        (b"II*\x00", "TIFF"),
+        (b"MM\x00*", "TIFF"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, kind)| *kind)
+}
+
 fn binary_kind(head: &[u8]) -> Option<&'static str> {
-    const MAGIC: [(&[u8], &str); 8] = [
+    const MAGIC: [(&[u8], &str); 5] = [
         (
             b"PK\x03\x04",
             "zip archive: not read; extract it and run again on the folder",
@@ -149,12 +176,6 @@ fn binary_kind(head: &[u8]) -> Option<&'static str> {
             b"\xd0\xcf\x11\xe0",
             "Outlook .msg or Office binary file: not read; export it as .eml",
         ),
-        (b"\x89PNG", "image (PNG): no text to read; OCR it first"),
-        (
-            b"\xff\xd8\xff",
-            "image (JPEG): no text to read; OCR it first",
-        ),
-        (b"II*\x00", "image (TIFF): no text to read; OCR it first"),
     ];
     let start = head
         .iter()

@@ -16,6 +16,7 @@ use crate::flag::flag_file;
 use crate::ingest::{detect, discover, Format, SourceFile};
 use crate::model::{DocumentRow, ErrorRow, Record, Redaction, RunSummary};
 use crate::parse::ocr::Ocr;
+use crate::parse::office::OfficeKind;
 use crate::parse::parse_file;
 use crate::rules::Rules;
 
@@ -221,6 +222,9 @@ fn format_name(format: Format) -> &'static str {
         Format::Mbox => "mbox",
         Format::Printed => "printed",
         Format::Pdf => "pdf",
+        Format::Office(OfficeKind::Word) => "docx",
+        Format::Office(OfficeKind::Excel) => "xlsx",
+        Format::Image(_) => "image",
         Format::Unreadable(_) => "unreadable",
     }
 }

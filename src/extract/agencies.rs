@@ -269,6 +269,9 @@ pub fn titlecase_shouting(text: &str) -> Cow<'_, str> {
 
 /// The domain of an address (`Name <a@ice.dhs.gov>`, `(b)(6) @ice.dhs.gov'`).
 pub fn domain_of(address: &str) -> Option<String> {
+    if let Some(org) = notes_org(address) {
+        return Some(org);
+    }
     let at = address.rfind('@')?;
     let domain: String = address[at + 1..]
         .chars()
@@ -277,6 +280,33 @@ pub fn domain_of(address: &str) -> Option<String> {
         .trim_end_matches('.')
         .to_ascii_lowercase();
     domain.contains('.').then_some(domain)
+}
+
+/// A Lotus Notes address (`Sharon Pak/SCL/SeattleCity@SeattleCity`) names its
+/// organisation by a path, not a domain: the path stands in for one (`scl.seattlecity`),
+/// so that the file's signatures can tie it to an agency as they do a domain.
+fn notes_org(address: &str) -> Option<String> {
+    let name = address.split('@').next()?.trim();
+    if name.contains(['<', '>', ' ']) && !name.contains('/') {
+        return None;
+    }
+    let (_, path) = name.split_once('/')?;
+    if path.is_empty() || address.contains("://") || path.len() > 60 {
+        return None;
+    }
+    let org: String = crate::text::repair_ocr(path)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '/')
+        .map(|c| {
+            if c == '/' {
+                '.'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    let parts = org.split('.').filter(|p| !p.is_empty()).count();
+    (parts >= 1 && org.chars().any(|c| c.is_ascii_alphabetic())).then(|| format!("{org}.notes"))
 }
 
 /// The agency an email domain belongs to, from the gazetteer: the domain itself or the

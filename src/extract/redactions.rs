@@ -102,6 +102,10 @@ fn tokens(text: &str) -> Vec<Token> {
         let Some(whole) = caps.get(0) else { continue };
         let mut end = whole.end();
         let code = if caps.name("long").is_some() {
+            // "5 U.S.C. 552(b)(6)", "18 U.S.C. 2721(b)(8)": a citation, not a redaction.
+            if text[..whole.start()].ends_with(|c: char| c.is_ascii_alphanumeric()) {
+                continue;
+            }
             let letter = subsection_after(text, end);
             if let Some((_, after)) = letter {
                 end = after;
@@ -323,6 +327,7 @@ mod tests {
     #[test]
     fn release_forms_of_the_issue() {
         assert_eq!(spans("B3 CIA PERS/ORG")[0].1, vec!["(b)(3)"]);
+        assert!(spans("permissible use at 18 U.S.C. 2721(b)(8) and 552(b)(6)").is_empty());
         assert_eq!(spans("Cc: (b) (7)(C)")[0].1, vec!["(b)(7)(C)"]);
         // Model numbers and part numbers are not codes.
         assert!(spans("4 x B6-200 cameras and the B6-200-PM bracket").is_empty());

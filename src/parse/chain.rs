@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::parse::notes::notes_block_at;
 use crate::text::fixed_regex;
 
 /// The header of a quoted or printed message, as printed.
@@ -40,7 +41,7 @@ pub struct Segment {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Label {
+pub(crate) enum Label {
     From,
     Date,
     To,
@@ -226,7 +227,7 @@ fn is_separator(line: &str) -> bool {
 }
 
 /// Reads a header label through OCR noise.
-fn label_of(raw: &str) -> Option<Label> {
+pub(crate) fn label_of(raw: &str) -> Option<Label> {
     let mut norm: String = raw
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -319,10 +320,17 @@ fn label_line(line: &str) -> Option<(Label, &str)> {
     Some((label, after.trim()))
 }
 
+/// How many blank lines may stand inside a header block: a page break in the middle of
+/// it leaves the page's bottom and top margins (its banner and footer removed).
+const BLANKS_IN_BLOCK: usize = 12;
+
 /// A header block starting at line `i`: returns it and the index of the line after it.
 /// Labels may come in any order (Apple Mail prints `Subject:` first), so a block may
 /// start at any label; it must hold a `From:`.
 fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
+    if let Some(found) = notes_block_at(lines, i) {
+        return Some(found);
+    }
     let mut block = HeaderBlock::default();
     let mut seen: Vec<Label> = Vec::new();
     let mut last: Option<Label> = None;
@@ -343,7 +351,7 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
         if line.trim().is_empty() {
             // Blank lines may sit between header lines: layout-preserving text puts one
             // there, and a page break (its banner removed) several.
-            let next = next_nonblank(lines, j + 1, 6);
+            let next = next_nonblank(lines, j + 1, BLANKS_IN_BLOCK);
             let continues = next
                 .and_then(|n| label_line(&lines[n]))
                 .is_some_and(|(l, _)| !seen.contains(&l) && !seen.contains(&Label::Subject));
@@ -414,12 +422,13 @@ fn gmail_sender_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     fixed_regex(
         &RE,
-        r"^\s*(?P<from>\S.*?)\s{3,}(?P<date>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4},?\s+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)\s*$",
+        r"^\s*(?P<from>\S.*?>|\S.*?\S\s\s)\s+(?P<date>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4},?\s+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)\s*$",
     )
 }
 
 /// A Gmail print's message header: the sender and the date on one line
-/// (`Ann Lee <ann@x.gov>          Tue, Mar 3, 2020 at 9:14 AM`), then `To:`.
+/// (`Ann Lee <ann@x.gov>          Tue, Mar 3, 2020 at 9:14 AM`, the gap one space
+/// wide in some PDF text layers when the sender ends in an address), then `To:`.
 fn gmail_sender_at(lines: &[String], i: usize) -> Option<(String, String)> {
     // The cheap test first: this runs at every line.
     let (next, _) = label_line(lines.get(i + 1)?)?;

@@ -9,7 +9,9 @@ pub mod dates;
 pub mod mbox;
 pub mod memo;
 pub mod mime;
+pub mod notes;
 pub mod ocr;
+pub mod office;
 pub mod pdf;
 pub mod printed;
 
@@ -65,11 +67,36 @@ pub fn parse_file(
             }
         }
         Format::Pdf => parse_pdf(path, bytes, ocr, &mut parsed),
+        Format::Office(kind) => match office::office_text(bytes, kind) {
+            Ok(text) => parse_printed_text(&text, &mut parsed),
+            Err(reason) => parsed.problems.push(reason),
+        },
+        Format::Image(kind) => parse_image(kind, bytes, ocr, &mut parsed),
         Format::Printed => parse_printed_text(&decode_text(bytes), &mut parsed),
         Format::Unreadable(_) => {}
     }
     number(&mut parsed.messages, source);
     parsed
+}
+
+/// A scan saved as an image: read with OCR when asked, else counted as a page needing it.
+fn parse_image(kind: &str, bytes: &[u8], ocr: Option<&Ocr>, parsed: &mut Parsed) {
+    let Some(ocr) = ocr else {
+        parsed.pages = 1;
+        parsed.pages_needing_ocr = 1;
+        parsed.problems.push(format!(
+            "image ({kind}): a scan with no text layer; it needs OCR (--ocr) before it can be read"
+        ));
+        return;
+    };
+    match ocr.image_text(bytes) {
+        Ok(text) => parse_printed_text(&text, parsed),
+        Err(reason) => {
+            parsed.pages = 1;
+            parsed.pages_needing_ocr = 1;
+            parsed.problems.push(reason);
+        }
+    }
 }
 
 /// Reads a PDF's text layer, OCRs its scanned pages when asked, and splits the text.

@@ -49,6 +49,12 @@ impl Ocr {
             .map_err(|e| format!("OCR of page {page} failed: {e}"))
     }
 
+    /// Reads the text of a scan saved as an image file (PNG, JPEG, TIFF).
+    pub fn image_text(&self, image: &[u8]) -> Result<String, OcrError> {
+        self.recognise(image)
+            .map_err(|e| format!("OCR of the image failed: {e}"))
+    }
+
     /// Renders a page to PNG with `pdftoppm`, for scans stored in encodings read here.
     fn render(&self, path: &Path, page: u32) -> Result<Vec<u8>, OcrError> {
         let Some(pdftoppm) = &self.pdftoppm else {

@@ -96,13 +96,13 @@ fn bates_token() -> &'static Regex {
 }
 
 /// What a browser prints at the edges of a page: the date and the page title at the top
-/// (`3/5/2020   City of Austin Mail - Staffing`), the address and the page count at the
+/// (`3/5/2020   City of Austin Mail - Staffing`, a mail client's page), the address and the page count at the
 /// bottom (`https://mail.google.com/mail/u/0?ik=...   1/2`).
 fn browser_print_line() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     fixed_regex(
         &RE,
-        r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4},?(?:\s+\d{1,2}:\d{2}\s*(?:[AaPp][Mm])?)?\s{3,}\S|https?://\S+\s+\d{1,4}/\d{1,4}\s*$)",
+        r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4},?(?:\s+\d{1,2}:\d{2}\s*(?:[AaPp][Mm])?)?\s{3,}[^\n]*\b(?:Mail|Gmail|Outlook)\b|https?://\S+\s+\d{1,4}/\d{1,4}\s*$)",
     )
 }
 
