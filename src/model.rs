@@ -144,7 +144,7 @@ pub struct ErrorRow {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DocumentRow {
     pub file: String,
-    /// `eml`, `mbox`, `printed`, `pdf`, or `unreadable`.
+    /// `eml`, `mbox`, `printed`, `pdf`, `docx`, `xlsx`, `image`, or `unreadable`.
     pub format: String,
     /// Pages, for printed text and PDFs (0 otherwise).
     pub pages: u32,

@@ -502,6 +502,93 @@ fn measured_sets_hold_their_floors() {
     }
 }
 
+/// A zip archive of the given parts (an Office file).
+fn zip_of(parts: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    for (name, text) in parts {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+/// A production's Word export of a chain, a spreadsheet log with a redaction, a scan saved
+/// as an image, and a plain zip archive.
+#[test]
+fn word_excel_images_and_archives() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let para = |t: &str| format!("<w:p><w:r><w:t xml:space=\"preserve\">{t}</w:t></w:r></w:p>");
+    let body: String = [
+        "From: Ortiz, Ben &lt;bortiz@ice.dhs.gov&gt;",
+        "Sent: Monday, March 7, 2022 4:40 PM",
+        "To: Hale, Dana &lt;dhale@washoecounty.gov&gt;",
+        "Subject: plate 7KLM214",
+        "",
+        "Dana, could you run plate 7KLM214 through your ALPR system and send me the reads directly? Our access request is still pending.",
+    ]
+    .iter()
+    .map(|t| para(t))
+    .collect();
+    let word = format!("<?xml version=\"1.0\"?><w:document><w:body>{body}</w:body></w:document>");
+    std::fs::write(
+        docs.join("chain.docx"),
+        zip_of(&[("word/document.xml", &word)]),
+    )
+    .unwrap();
+    let sheet = r#"<worksheet><sheetData><row><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row><row><c t="inlineStr"><is><t>7KLM214</t></is></c><c t="inlineStr"><is><t>[REDACTED]</t></is></c></row></sheetData></worksheet>"#;
+    std::fs::write(
+        docs.join("log.xlsx"),
+        zip_of(&[
+            ("xl/workbook.xml", "<workbook/>"),
+            (
+                "xl/sharedStrings.xml",
+                "<sst><si><t>Plate</t></si><si><t>Requested by</t></si></sst>",
+            ),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ]),
+    )
+    .unwrap();
+    std::fs::write(
+        docs.join("scan.png"),
+        b"\x89PNG\r\n\x1a\n rest of a picture",
+    )
+    .unwrap();
+    std::fs::write(docs.join("bundle.zip"), zip_of(&[("a.txt", "hello")])).unwrap();
+    let out = dir.path().join("out");
+    analyze(&[&docs], &out, &["--no-xlsx"]);
+    let rows = read_csv(&out.join("messages.csv"));
+    let chain: Vec<_> = rows
+        .iter()
+        .filter(|r| r["source"] == "chain.docx")
+        .collect();
+    assert_eq!(chain.len(), 1, "{rows:?}");
+    assert_eq!(chain[0]["flagged"], "true", "{:?}", chain[0]);
+    let documents = read_csv(&out.join("documents.csv"));
+    let doc = |file: &str| documents.iter().find(|d| d["file"] == file).unwrap();
+    assert_eq!(doc("chain.docx")["format"], "docx");
+    let log = doc("log.xlsx");
+    assert_eq!(
+        (
+            log["format"].as_str(),
+            log["content"].as_str(),
+            log["redactions"].as_str()
+        ),
+        ("xlsx", "other", "1")
+    );
+    let scan = doc("scan.png");
+    assert_eq!(
+        (scan["format"].as_str(), scan["pages_needing_ocr"].as_str()),
+        ("image", "1")
+    );
+    assert!(scan["error"].contains("--ocr"), "{scan:?}");
+    assert!(doc("bundle.zip")["error"].contains("zip archive"));
+}
+
 /// A real release's chain printed as Outlook prints it (labels and values in two columns),
 /// the same encrypted with an empty password and with a real one, and the same cut in
 /// half (tests/data/pdf).
