@@ -59,11 +59,18 @@ fn right_label(text: &str) -> Option<(Label, &str)> {
     let text = text.trim();
     let (label, value) = match text.find("  ") {
         Some(gap) => (&text[..gap], text[gap..].trim()),
-        // A one-space gap: the label is the first word (or `Sub ject`).
-        None => match text.split_once(' ') {
-            Some((first, rest)) if label_of(first).is_some() => (first, rest.trim()),
-            _ => (text, ""),
-        },
+        // A one-space gap: the label is the first word, or the first two (`Sub ject`).
+        None => {
+            let words: Vec<&str> = text.splitn(3, ' ').collect();
+            match words[..] {
+                [first, ..] if label_of(first).is_some() => (first, text[first.len()..].trim()),
+                [first, second, ..] if label_of(&format!("{first}{second}")).is_some() => {
+                    let label = &text[..first.len() + 1 + second.len()];
+                    (label, text[label.len()..].trim())
+                }
+                _ => (text, ""),
+            }
+        }
     };
     if label.len() > 9 || !label.chars().all(|c| c.is_ascii_alphabetic() || c == ' ') {
         return None;
@@ -143,16 +150,15 @@ pub fn notes_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)
     valid.then_some((block, end))
 }
 
-/// The indented label lines from `from` on (the right column alone).
+/// The label lines from `from` on (the right column alone; indented, or flush left where a
+/// PDF text layer dropped the indent).
 fn label_lines(lines: &[String], from: usize) -> Vec<(usize, &str)> {
     lines
         .iter()
         .enumerate()
         .skip(from)
         .take(5)
-        .take_while(|(_, l)| {
-            (l.starts_with("   ") || l.starts_with("Subject ")) && right_label(l).is_some()
-        })
+        .take_while(|(_, l)| right_label(l).is_some())
         .map(|(n, l)| (n, l.trim()))
         .collect()
 }
