@@ -15,6 +15,14 @@ pub fn fixed_regex(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Re
     })
 }
 
+/// [`fixed_regex`] for a pattern built from parts: `build` runs once, not at every call.
+pub fn built_regex(cell: &'static OnceLock<Regex>, build: fn() -> String) -> &'static Regex {
+    cell.get_or_init(|| {
+        let pattern = build();
+        Regex::new(&pattern).unwrap_or_else(|e| unreachable!("constant pattern {pattern}: {e}"))
+    })
+}
+
 /// Decodes bytes as UTF-8, or, when they are not valid UTF-8, as Windows-1252 (what
 /// released text files that are not UTF-8 almost always are). Never fails.
 pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {

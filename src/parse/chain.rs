@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::parse::notes::notes_block_at;
-use crate::text::fixed_regex;
+use crate::text::{built_regex, fixed_regex};
 
 /// The header of a quoted or printed message, as printed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -465,18 +465,16 @@ const MARGIN_MARK: &str = r"(?:\(b\)\s*\(\d\)(?:\s*\([A-Za-z]\))?|[Bb]\d(?:\s*\(
 
 fn margin_line_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    fixed_regex(
-        &RE,
-        &format!(r"^\s*{MARGIN_MARK}(?:[,\s]+{MARGIN_MARK})*\s*$"),
-    )
+    built_regex(&RE, || {
+        format!(r"^\s*{MARGIN_MARK}(?:[,\s]+{MARGIN_MARK})*\s*$")
+    })
 }
 
 fn margin_tail_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    fixed_regex(
-        &RE,
-        &format!(r"\S\s{{3,}}(?P<marks>{MARGIN_MARK}(?:[,\s]+{MARGIN_MARK})*)\s*$"),
-    )
+    built_regex(&RE, || {
+        format!(r"\S\s{{3,}}(?P<marks>{MARGIN_MARK}(?:[,\s]+{MARGIN_MARK})*)\s*$")
+    })
 }
 
 fn classification_tail() -> &'static Regex {
@@ -489,7 +487,12 @@ fn classification_tail() -> &'static Regex {
 
 /// A line that holds only margin marks.
 fn margin_only(line: &str) -> Option<&str> {
-    margin_line_regex().is_match(line).then(|| line.trim())
+    let t = line.trim();
+    // The cheap test first: a mark starts with `(b)`, `B`/`b` and a digit, or `1.4`.
+    if t.is_empty() || t.len() > 60 || !t.starts_with(['(', 'B', 'b', '1']) {
+        return None;
+    }
+    margin_line_regex().is_match(line).then_some(t)
 }
 
 /// In a wide layout, a list's columns stand apart by runs of spaces: each is an entry.
@@ -517,6 +520,10 @@ impl HeaderBlock {
 
     /// Takes margin marks off the end of a value, keeping them aside.
     fn take_margin<'a>(&mut self, value: &'a str) -> &'a str {
+        // Both kinds of margin text stand three spaces or more from the value.
+        if !value.contains("   ") {
+            return value;
+        }
         // A classification marking printed across the margin ("Classified by DAS ...
         // Reason: 1.4(B) ... Declassify on: 06/17/2027") is the page's, not the value's.
         let value = match classification_tail().find(value) {

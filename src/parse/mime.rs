@@ -151,6 +151,9 @@ pub fn split_list(value: &str) -> Vec<String> {
 
 /// A list entry that is only exemption codes (`(b)(6)`, `B6`, `(b) (7)(C)`).
 fn is_only_codes(entry: &str) -> bool {
+    if entry.len() > 40 || !entry.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
     let spans = crate::extract::redactions::redactions_in(entry);
     !spans.is_empty()
         && spans.iter().all(|r| !r.codes.is_empty())

@@ -87,6 +87,14 @@ pub fn notes_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)
     if first.trim().is_empty() || first.starts_with(' ') {
         return None;
     }
+    // The cheap tests first: this runs at every line.
+    let side_by_side = first.contains("   ") || first.contains(" To ");
+    let stacked = lines
+        .get(i + 1)
+        .is_some_and(|l| l.starts_with(|c: char| c.is_ascii_digit() || c == 'O'));
+    if !side_by_side && !stacked {
+        return None;
+    }
     let (sender, right) = columns(first);
     let mut block = HeaderBlock {
         from: sender.to_string(),

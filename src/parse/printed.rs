@@ -11,7 +11,7 @@ use crate::model::{Message, Origin};
 use crate::parse::chain::{split_chain, Segment};
 use crate::parse::memo::memo_segments;
 use crate::parse::mime::quoted_message;
-use crate::text::fixed_regex;
+use crate::text::{built_regex, fixed_regex};
 
 /// A printed release, split.
 #[derive(Debug, Default)]
@@ -40,6 +40,10 @@ fn page_count() -> &'static Regex {
 
 /// `Page 3 of 7`, alone on its line or after a case or Bates number set apart by spaces.
 fn is_page_footer(line: &str) -> bool {
+    // The cheap test first: this runs at every line.
+    if !(line.contains("age") || line.contains("AGE")) {
+        return false;
+    }
     page_count()
         .find(line)
         .is_some_and(|m| stands_apart(&line[..m.start()]))
@@ -70,6 +74,11 @@ fn foia_banner() -> &'static Regex {
 /// A release stamp (`RELEASE IN PART B5,B6`, `Withheld pursuant to exemption (b)(5)`) or
 /// a release banner (`RELEASED UNDER FOIA - (b)(6), (b)(7)(C)`).
 fn is_release_stamp(line: &str) -> bool {
+    // The cheap test first: this runs at every line.
+    const STEMS: [&str; 6] = ["elease", "ELEASE", "ithheld", "ITHHELD", "lassif", "LASSIF"];
+    if !STEMS.iter().any(|stem| line.contains(stem)) {
+        return false;
+    }
     release_stamp().is_match(line)
         || foia_banner()
             .find(line)
@@ -81,7 +90,7 @@ fn is_release_stamp(line: &str) -> bool {
 fn stamp_codes() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     const ITEM: &str = r"(?:B\d{1,2}(?:\s?\(?[A-Ga-g]\)?)?(?:\s+[A-Z]{2,}(?:[/ ][A-Z]{2,})*)?|\(b\)\s*\(\d\)(?:\s*\([A-Ga-g]\))?|1\.4\s*\([A-Ha-h]\))";
-    fixed_regex(&RE, &format!(r"^\s*{ITEM}(?:\s*,\s*{ITEM})*\s*$"))
+    built_regex(&RE, || format!(r"^\s*{ITEM}(?:\s*,\s*{ITEM})*\s*$"))
 }
 
 /// The Bates or document number of a banner line: at its end, `LB-000013`, `ECPD 000041`,
