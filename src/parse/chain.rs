@@ -382,6 +382,12 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
             j += 1;
             continue;
         }
+        // Other RFC 5322 fields copied into a body (a bounce quotes the original message's
+        // header whole) belong to the block but fill nothing.
+        if is_other_field(line) {
+            j += 1;
+            continue;
+        }
         // A wrapped value: indented, or the previous value ends in a list separator, or
         // (a wide layout wraps a list without either) another label follows at once.
         let indented = line.starts_with("  ") || line.starts_with('\t');
@@ -443,6 +449,28 @@ fn has_time_of_day(date: &str) -> bool {
     let b = date.as_bytes();
     b.windows(3)
         .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit())
+}
+
+/// `Message-Id:`, `Content-Type:`, `X-Mailer:`, `Received:`: a mail header field that is
+/// not one a print shows.
+fn is_other_field(line: &str) -> bool {
+    let Some((name, _)) = line.split_once(':') else {
+        return false;
+    };
+    let plain = !name.is_empty()
+        && name.len() <= 40
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    plain
+        && (name.contains('-')
+            || [
+                "received",
+                "sender",
+                "references",
+                "organization",
+                "priority",
+            ]
+            .contains(&name.to_ascii_lowercase().as_str()))
 }
 
 fn is_list(label: Label) -> bool {
@@ -689,6 +717,17 @@ mod tests {
         assert_eq!(segs[1].header.as_ref().unwrap().subject, "RE: re1ease date");
         assert_eq!(segs[2].header.as_ref().unwrap().to, "B6, B7C");
         assert_eq!(segs[2].body, "He's out on the 12th.");
+    }
+
+    #[test]
+    fn a_bounce_quotes_the_original_header_whole() {
+        let text = "Delivery failed.\n\nMessage-Id: <C@gmail.com>\nFrom: a <a@gmail.com>\nTo: k@example.co.jp\nContent-Type: text/plain; charset=US-ASCII\nMime-Version: 1.0\nSubject: test for bounce 2\nDate: Mon, 4 Oct 2010 07:49:27 +0900\n\ntest\n";
+        let segs = split_chain(text);
+        assert_eq!(segs.len(), 2, "{segs:#?}");
+        let h = segs[1].header.clone().unwrap_or_default();
+        assert_eq!(h.to, "k@example.co.jp");
+        assert_eq!(h.subject, "test for bounce 2");
+        assert_eq!(segs[1].body, "test");
     }
 
     #[test]
