@@ -92,6 +92,16 @@ fn heading_at(lines: &[&str], start: usize) -> Option<(HeaderBlock, usize)> {
             continue;
         }
         let Some((field, value)) = heading_line(line) else {
+            // A value wrapped onto an indented line: a subject goes on; a writer's title
+            // and office under the name are not part of the name.
+            if line.starts_with("    ") && !seen.is_empty() {
+                if seen.last() == Some(&Field::Subject) {
+                    block.subject.push(' ');
+                    block.subject.push_str(line.trim());
+                }
+                end = j + 1;
+                continue;
+            }
             break;
         };
         if field != Field::Other && seen.contains(&field) {
@@ -288,6 +298,17 @@ mod tests {
         assert_eq!(h.date, "September 13, 2010");
         assert!(memos[0].body.contains("Baghdad"));
         assert!(segments("Dear all,\nThe schedule is below.\n7:30 call\n").is_empty());
+    }
+
+    #[test]
+    fn a_memo_heading_with_wrapped_values() {
+        let text = "MEMORANDUM FOR:     Port Directors\n\nFROM:               (b)(6)\n                    Director, Field Operations\n\nDATE:               June 2, 2021\n\nSUBJECT:            Requests for\n                    Crossing Information\n\nField Office personnel continue.\n";
+        let memos = segments(text);
+        let h = memos[0].header.clone().unwrap_or_default();
+        assert_eq!(h.from, "(b)(6)");
+        assert_eq!(h.date, "June 2, 2021");
+        assert_eq!(h.subject, "Requests for Crossing Information");
+        assert_eq!(memos[0].body, "Field Office personnel continue.");
     }
 
     #[test]

@@ -173,7 +173,16 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
         // The memo pass reads the whole text again: what the chain pass set aside is in it.
         outside.clear();
         let texts: Vec<&str> = kept.iter().map(|l| l.text).collect();
-        for seg in memo_segments(&texts) {
+        for (n, mut seg) in memo_segments(&texts).into_iter().enumerate() {
+            if n == 0 {
+                // The letterhead above the first heading names the writer's agency; it
+                // goes with the memo's closing lines, where a signature would.
+                let letterhead = letterhead(&texts[..seg.start_line.min(texts.len())]);
+                if !letterhead.is_empty() {
+                    seg.body.push_str("\n\n");
+                    seg.body.push_str(&letterhead);
+                }
+            }
             doc.messages
                 .push(with_provenance(seg, Origin::Memo, &kept, &bates_by_page));
         }
@@ -189,6 +198,20 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
         outside.join("\n")
     };
     doc
+}
+
+/// The lines above a memo's heading, when they are few and short (a letterhead), not a
+/// page of text.
+fn letterhead(above: &[&str]) -> String {
+    let lines: Vec<&str> = above
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.len() > 8 || lines.iter().any(|l| l.len() > 80) {
+        return String::new();
+    }
+    lines.join("\n")
 }
 
 /// A Gmail conversation print gives the subject once, above an `N messages` line; its
