@@ -45,6 +45,25 @@ fn analyze(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
 }
 
 /// A small RFC 4180 reader: enough for the files the tool writes.
+/// A folder of ../shared, which a user's clone does not have: `None` (and a note) then.
+fn shared(path: &str) -> Option<PathBuf> {
+    let root = repo().join("../shared").join(path);
+    if root.is_dir() {
+        return Some(root);
+    }
+    eprintln!("skipped: {} not present", root.display());
+    None
+}
+
+/// The redacted spans documents.csv counts for a file (in its messages and outside them).
+fn document_spans(documents: &[BTreeMap<String, String>], file: &str) -> u64 {
+    documents
+        .iter()
+        .find(|d| d["file"] == file)
+        .map(|d| d["redactions"].parse::<u64>().unwrap())
+        .unwrap_or_default()
+}
+
 fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
     let text = std::fs::read_to_string(path).expect("read csv");
     let mut records: Vec<Vec<String>> = Vec::new();
@@ -137,12 +156,8 @@ fn corpus_run_matches_its_labels() {
         if flagged != label.informal {
             flag_misses.push(label.path.clone());
         }
-        let spans: usize = documents
-            .iter()
-            .find(|d| d["file"] == label.path)
-            .map(|d| d["redactions"].parse::<usize>().unwrap())
-            .unwrap_or_default();
-        if spans != label.redactions {
+        let spans = document_spans(&documents, &label.path);
+        if spans != label.redactions as u64 {
             redaction_misses.push(format!(
                 "{}: {spans} spans, labelled {}",
                 label.path, label.redactions
@@ -218,11 +233,7 @@ fn labelled_sets_by_other_hands() {
             }
             messages_exact += usize::from(got.len() as u64 == d["messages"].as_u64().unwrap());
             // documents.csv counts the spans of a document that holds no message too.
-            let spans: u64 = documents
-                .iter()
-                .find(|doc| doc["file"] == path)
-                .map(|doc| doc["redactions"].parse::<u64>().unwrap())
-                .unwrap_or_default();
+            let spans = document_spans(&documents, path);
             redactions_exact += usize::from(spans == d["redactions"].as_u64().unwrap());
         }
         let name = set.file_name().unwrap().to_string_lossy().to_string();
@@ -478,11 +489,7 @@ fn measured_sets_hold_their_floors() {
             if got.len() as u64 == d["messages"].as_u64().unwrap() {
                 messages_exact += 1.0;
             }
-            let spans = documents
-                .iter()
-                .find(|doc| doc["file"] == path)
-                .map(|doc| doc["redactions"].parse::<u64>().unwrap())
-                .unwrap_or_default();
+            let spans = document_spans(&documents, path);
             if spans == d["redactions"].as_u64().unwrap() {
                 redactions_exact += 1.0;
             }
@@ -829,11 +836,9 @@ fn state_department_sample_matches_the_hand_check() {
 /// treaty, an unheaded concept paper and an unsigned note.
 #[test]
 fn state_department_release_every_document_gives_messages() {
-    let root = repo().join("../shared/realdata/state-dept-foia");
-    if !root.is_dir() {
-        eprintln!("skipped: {} not present", root.display());
+    let Some(root) = shared("realdata/state-dept-foia") else {
         return;
-    }
+    };
     let out = tempfile::tempdir().unwrap();
     analyze(&[&root], out.path(), &["--no-xlsx"]);
     let documents = read_csv(&out.path().join("documents.csv"));
@@ -864,11 +869,9 @@ fn state_department_release_every_document_gives_messages() {
 
 #[test]
 fn real_parser_suites_are_accounted_for() {
-    let root = repo().join("../shared/realdata/parsers");
-    if !root.is_dir() {
-        eprintln!("skipped: {} not present", root.display());
+    let Some(root) = shared("realdata/parsers") else {
         return;
-    }
+    };
     let out = tempfile::tempdir().unwrap();
     analyze(&[&root], out.path(), &["--no-xlsx"]);
     let rows = read_csv(&out.path().join("messages.csv"));

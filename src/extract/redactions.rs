@@ -56,11 +56,12 @@ pub fn redactions_in(text: &str) -> Vec<Redaction> {
         let joined = last_end.is_some_and(|end| {
             let gap = &text[end..t.start];
             if last_was_code && t.is_code() {
+                // One code on every row of a table marks a span per row.
+                let new_code = out
+                    .last()
+                    .is_some_and(|span| t.code.as_ref().is_some_and(|c| !span.codes.contains(c)));
                 is_separator_gap(gap)
-                    || stacked_in_margin(text, (last_start, end), (t.start, t.end))
-                        && out.last().is_some_and(|span| {
-                            t.code.as_ref().is_some_and(|c| !span.codes.contains(c))
-                        })
+                    || new_code && stacked_in_margin(text, (last_start, end), (t.start, t.end))
             } else {
                 gap.len() <= 2 && gap.chars().all(|c| c == ' ')
                     || (last_was_code || t.is_code()) && is_separator_gap(gap)
@@ -197,8 +198,7 @@ fn short_code_context(text: &str, start: usize) -> bool {
 
 /// Codes stacked in the right margin on consecutive lines (`b6 -1` over `b7C -1`) mark
 /// one withheld span: each ends its line, and a wide run of spaces sets it apart from
-/// the text. (The caller joins them only when the codes differ: one code on every row
-/// of a table marks a span per row.)
+/// the text. The caller joins them only when the codes differ.
 fn stacked_in_margin(text: &str, prev: (usize, usize), next: (usize, usize)) -> bool {
     let gap = &text[prev.1..next.0];
     let Some(newline) = gap.find('\n') else {

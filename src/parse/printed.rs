@@ -320,10 +320,11 @@ fn furniture_lines(page: &[Line]) -> Vec<usize> {
     // on below it ("RELEASE IN PART" over "B1,1.4(B),B6").
     for (n, &i) in nonblank.iter().enumerate() {
         let t = page[i].text;
-        if (is_release_stamp(t) || is_page_footer(t)) && !out.contains(&i) {
+        let stamp = is_release_stamp(t);
+        if (stamp || is_page_footer(t)) && !out.contains(&i) {
             out.push(i);
         }
-        if is_release_stamp(t) {
+        if stamp {
             if let Some(&next) = nonblank.get(n + 1) {
                 if next == i + 1 && stamp_codes().is_match(page[next].text) {
                     out.push(next);
