@@ -8,6 +8,7 @@
 pub mod error;
 pub mod extract;
 pub mod flag;
+pub mod group;
 pub mod ingest;
 pub mod model;
 pub mod parse;

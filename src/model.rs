@@ -60,6 +60,8 @@ pub struct Message {
     pub origin: Option<Origin>,
     pub message_id: String,
     pub in_reply_to: String,
+    /// The `References` header's message IDs, oldest first.
+    pub references: Vec<String>,
     pub date: MessageDate,
     pub from: String,
     pub to: Vec<String>,
@@ -80,6 +82,14 @@ pub struct Message {
     /// chain (0 = the newest, written message; 1 = the message it quotes...).
     pub chain: u32,
     pub depth: u32,
+}
+
+impl Message {
+    /// The record's key in the production: its file and its position there
+    /// (`release/a.eml#2`). Unique within a run and the same on every run.
+    pub fn key(&self) -> String {
+        format!("{}#{}", self.source, self.ordinal)
+    }
 }
 
 /// An agency found in a message.
@@ -125,11 +135,36 @@ pub struct Flag {
     pub holder: Option<Agency>,
 }
 
+/// Where a message stands in the production: its conversation and its copies. The
+/// thread/dedupe stage fills it in once every file is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Grouping {
+    /// The conversation it belongs to (`T00001`), numbered in order of first appearance.
+    pub thread_id: String,
+    /// The key ([`Message::key`]) of the first occurrence of the same message, when this
+    /// record is a later copy; empty on the first occurrence itself.
+    pub duplicate_of: String,
+    /// Occurrences of this message in the production, this one included.
+    pub copies: u32,
+    /// Its text is not wholly contained in a later message of its thread: a reader must
+    /// read it.
+    pub inclusive: bool,
+}
+
 /// A message with its findings: what the report stage reads.
 #[derive(Debug, Clone, Serialize)]
 pub struct Record {
     pub message: Message,
     pub findings: Findings,
+    pub group: Grouping,
+}
+
+impl Record {
+    /// Whether this record is the first occurrence of its message (the one distinct
+    /// counts are taken over).
+    pub fn is_first_copy(&self) -> bool {
+        self.group.duplicate_of.is_empty()
+    }
 }
 
 /// A file (or part of one) that could not be read.
@@ -178,9 +213,59 @@ pub struct RunSummary {
     pub files: usize,
     /// Files that gave at least one message.
     pub files_with_messages: usize,
+    /// Every occurrence of every message.
     pub messages: usize,
+    /// Messages counted once however many copies the production holds.
+    pub distinct_messages: usize,
+    pub threads: usize,
+    /// Distinct messages flagged as informal requests.
     pub flagged: usize,
+    pub redaction_diffs: usize,
     pub error_rows: usize,
     pub elapsed_secs: f64,
     pub bytes: u64,
+}
+
+/// One conversation: what threads.csv and the Threads sheet show.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ThreadRow {
+    pub thread_id: String,
+    /// The subject of its earliest message, reply prefixes taken off.
+    pub subject: String,
+    /// Earliest and latest dates of its messages, as in messages.csv's `date`.
+    pub first_date: String,
+    pub last_date: String,
+    /// Distinct messages, and every occurrence of them.
+    pub messages: u32,
+    pub occurrences: u32,
+    pub participants: Vec<String>,
+    pub agencies: Vec<String>,
+    /// Distinct messages flagged as informal requests.
+    pub flagged: u32,
+    /// Files its messages appear in.
+    pub sources: Vec<String>,
+}
+
+/// Text withheld in one copy of a message and visible in another.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RedactionDiff {
+    /// The key of the message's first occurrence.
+    pub message: String,
+    pub subject: String,
+    /// Where the text stands: `body`, `from`, `to`, `cc` or `subject`.
+    pub field: String,
+    /// The codes on the redacted span, normalised (empty for an uncoded mark).
+    pub exemptions: Vec<String>,
+    /// The text as the other copy shows it.
+    pub withheld: String,
+    /// The visible copy's words around it, the withheld text in `[[ ]]`.
+    pub context: String,
+    /// The copy that withholds it: key, page and Bates number.
+    pub redacted_in: String,
+    pub redacted_page: u32,
+    pub redacted_bates: String,
+    /// The copy that shows it.
+    pub visible_in: String,
+    pub visible_page: u32,
+    pub visible_bates: String,
 }

@@ -1,8 +1,12 @@
 //! Drives the stages: takes input paths and compiled rules and gives the records (one per
-//! message, in input order) and the error rows of a run. Files are read, parsed, extracted
-//! and flagged in parallel with rayon, one file at a time per worker, so memory holds the
-//! findings, not the production; a panic inside one file becomes that file's error row.
+//! message, in input order), the conversations, the redaction differences and the error
+//! rows of a run. Files are read, parsed, extracted and flagged in parallel with rayon,
+//! one file at a time per worker, so memory holds the findings and a fixed-size
+//! [`Signature`] per message, not the production; a panic inside one file becomes that
+//! file's error row. Once every file is read, the thread/dedupe stage groups the records;
+//! the few files whose copies are redacted differently are read again for their text.
 
+use std::collections::{BTreeMap, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,8 +17,11 @@ use rayon::prelude::*;
 use crate::error::Error;
 use crate::extract::extract;
 use crate::flag::flag_file;
+use crate::group::{diffs, group, Signature};
 use crate::ingest::{detect, discover, Format, SourceFile};
-use crate::model::{DocumentRow, ErrorRow, Record, Redaction, RunSummary};
+use crate::model::{
+    DocumentRow, ErrorRow, Message, Record, Redaction, RedactionDiff, RunSummary, ThreadRow,
+};
 use crate::parse::ocr::Ocr;
 use crate::parse::office::OfficeKind;
 use crate::parse::parse_file;
@@ -45,6 +52,10 @@ pub struct RunOutput {
     pub records: Vec<Record>,
     /// One row per file read, in input order.
     pub documents: Vec<DocumentRow>,
+    /// One row per conversation.
+    pub threads: Vec<ThreadRow>,
+    /// Text withheld in one copy of a message and shown in another.
+    pub redaction_diffs: Vec<RedactionDiff>,
     pub errors: Vec<ErrorRow>,
     pub summary: RunSummary,
 }
@@ -53,6 +64,7 @@ pub struct RunOutput {
 #[derive(Debug, Default)]
 struct FileOutput {
     records: Vec<Record>,
+    signatures: Vec<Signature>,
     document: Option<DocumentRow>,
     errors: Vec<ErrorRow>,
     bytes: u64,
@@ -89,23 +101,31 @@ pub fn run(
         ..RunOutput::default()
     };
     let mut files_with_messages = 0;
+    let mut signatures: Vec<Signature> = Vec::new();
     for f in per_file {
         files_with_messages += usize::from(!f.records.is_empty());
         output.summary.bytes += f.bytes;
         output.records.extend(f.records);
+        signatures.extend(f.signatures);
         output.documents.extend(f.document);
         output.errors.extend(f.errors);
     }
+    let grouped = group(&mut output.records, &signatures, rules);
+    drop(signatures);
+    output.threads = grouped.threads;
+    let differing = diffs::differing_groups(&output.records, &grouped.first);
+    let wanted: Vec<usize> = differing.iter().flatten().copied().collect();
+    let bodies = read_bodies_again(&found.files, &output.records, &wanted, options);
+    output.redaction_diffs = diffs::redaction_diffs(&output.records, &differing, &bodies);
     output.summary = RunSummary {
         inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
         files: found.files.len(),
         files_with_messages,
         messages: output.records.len(),
-        flagged: output
-            .records
-            .iter()
-            .filter(|r| r.findings.flag.flagged)
-            .count(),
+        distinct_messages: output.records.iter().filter(|r| r.is_first_copy()).count(),
+        threads: output.threads.len(),
+        redaction_diffs: output.redaction_diffs.len(),
+        flagged: distinct_flagged(&output.records, &grouped.first),
         error_rows: output.errors.len(),
         elapsed_secs: started.elapsed().as_secs_f64(),
         bytes: output.summary.bytes,
@@ -143,6 +163,7 @@ fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutp
     let extracted: Vec<_> = parsed.messages.iter().map(|m| extract(m, rules)).collect();
     let custodian = custodian(&parsed.furniture, rules);
     let findings = flag_file(&parsed.messages, &extracted, custodian.as_ref(), rules);
+    let signatures: Vec<Signature> = parsed.messages.iter().map(Signature::of).collect();
     let records: Vec<Record> = parsed
         .messages
         .into_iter()
@@ -150,7 +171,11 @@ fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutp
         .map(|(mut message, findings)| {
             message.body_chars = u32::try_from(message.body.chars().count()).unwrap_or(u32::MAX);
             message.body = String::new();
-            Record { message, findings }
+            Record {
+                message,
+                findings,
+                group: Default::default(),
+            }
         })
         .collect();
     let errors: Vec<ErrorRow> = parsed
@@ -179,10 +204,79 @@ fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutp
     };
     FileOutput {
         records,
+        signatures,
         document: Some(document),
         errors,
         bytes: bytes.len() as u64,
     }
+}
+
+/// Distinct messages flagged in any of their copies.
+fn distinct_flagged(records: &[Record], first: &[usize]) -> usize {
+    let flagged: std::collections::BTreeSet<usize> = records
+        .iter()
+        .zip(first)
+        .filter(|(r, _)| r.findings.flag.flagged)
+        .map(|(_, &f)| f)
+        .collect();
+    flagged.len()
+}
+
+/// The texts of the `wanted` records, read again from their files (in parallel, one
+/// parse per file). Parsing is deterministic, so a record's ordinal finds it again; a file
+/// that cannot be read again (moved, changed) gives no texts, and its copies no
+/// differences.
+fn read_bodies_again(
+    files: &[SourceFile],
+    records: &[Record],
+    wanted: &[usize],
+    options: &Options,
+) -> HashMap<usize, String> {
+    let mut by_source: BTreeMap<&str, Vec<(u32, usize)>> = BTreeMap::new();
+    for &i in wanted {
+        let m = &records[i].message;
+        by_source
+            .entry(m.source.as_str())
+            .or_default()
+            .push((m.ordinal, i));
+    }
+    let files_by_source: HashMap<&str, &SourceFile> =
+        files.iter().map(|f| (f.source.as_str(), f)).collect();
+    let jobs: Vec<(&SourceFile, Vec<(u32, usize)>)> = by_source
+        .into_iter()
+        .filter_map(|(source, want)| files_by_source.get(source).map(|f| (*f, want)))
+        .collect();
+    jobs.par_iter()
+        .flat_map_iter(|(file, want)| {
+            let messages =
+                catch_unwind(AssertUnwindSafe(|| messages_of(file, options))).unwrap_or_default();
+            want.iter()
+                .filter_map(|&(ordinal, i)| {
+                    let m = messages.iter().find(|m| m.ordinal == ordinal)?;
+                    Some((i, m.body.clone()))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// A file's messages, parsed as in the first pass.
+fn messages_of(file: &SourceFile, options: &Options) -> Vec<Message> {
+    let Ok(bytes) = std::fs::read(&file.path) else {
+        return Vec::new();
+    };
+    let format = detect(&bytes);
+    if matches!(format, Format::Unreadable(_)) {
+        return Vec::new();
+    }
+    parse_file(
+        &file.source,
+        &file.path,
+        format,
+        &bytes,
+        options.ocr.as_ref(),
+    )
+    .messages
 }
 
 /// A file that could not be read: its error row, and its document row saying so.

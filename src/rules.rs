@@ -69,6 +69,31 @@ pub struct GovernmentDomains {
     pub short_label_suffixes: Vec<String>,
 }
 
+/// How copies are recognised and conversations joined (see the rules file).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Threading {
+    /// Reply and forward prefixes taken off subjects (`RE`, `FW`, `AW`, `TR`...).
+    pub subject_prefixes: Vec<String>,
+    /// Subjects too generic to join two conversations on their own.
+    pub generic_subjects: Vec<String>,
+    /// Conversations with one subject and a participant in common are joined when no more
+    /// than this many days apart.
+    pub subject_gap_days: i64,
+    pub near_duplicate: NearDuplicate,
+}
+
+/// When two messages' texts make them one message.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NearDuplicate {
+    /// Estimated Jaccard similarity of character shingles needed when sender and minute
+    /// both agree.
+    pub similarity: f64,
+    /// Added to the threshold for each of sender and date that cannot be compared.
+    pub unknown_penalty: f64,
+    /// Texts with fewer shingles than this must match exactly, and in date.
+    pub min_shingles: u32,
+}
+
 /// The rules file as written.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RulesFile {
@@ -93,6 +118,7 @@ pub struct RulesFile {
     pub prior_ask_phrases: Vec<String>,
     pub identifiers: BTreeMap<String, String>,
     pub scoring: Scoring,
+    pub threading: Threading,
 }
 
 /// A phrase list compiled twice: as one set, which tells in a single pass whether any

@@ -1,14 +1,19 @@
 //! Integration tests: run the `backchannel` binary on the sample production and on inputs
 //! made here, and assert on the rows it writes.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use common::{analyze, bin, document_spans, read_csv, repo, shared};
 
 /// The files every run writes (the workbook aside).
-const DATA_FILES: [&str; 8] = [
+const DATA_FILES: [&str; 10] = [
     "messages.csv",
     "flags.csv",
+    "threads.csv",
+    "redaction_diffs.csv",
     "agencies.csv",
     "redactions.csv",
     "documents.csv",
@@ -16,87 +21,6 @@ const DATA_FILES: [&str; 8] = [
     "messages.ndjson",
     "messages.parquet",
 ];
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_backchannel"))
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn analyze(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
-    let output = bin()
-        .arg("analyze")
-        .args(inputs)
-        .arg("--out")
-        .arg(out)
-        .arg("--quiet")
-        .args(extra)
-        .current_dir(repo())
-        .output()
-        .expect("run backchannel");
-    assert!(
-        output.status.success(),
-        "backchannel failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-/// A small RFC 4180 reader: enough for the files the tool writes.
-/// A folder of ../shared, which a user's clone does not have: `None` (and a note) then.
-fn shared(path: &str) -> Option<PathBuf> {
-    let root = repo().join("../shared").join(path);
-    if root.is_dir() {
-        return Some(root);
-    }
-    eprintln!("skipped: {} not present", root.display());
-    None
-}
-
-/// The redacted spans documents.csv counts for a file (in its messages and outside them).
-fn document_spans(documents: &[BTreeMap<String, String>], file: &str) -> u64 {
-    documents
-        .iter()
-        .find(|d| d["file"] == file)
-        .map(|d| d["redactions"].parse::<u64>().unwrap())
-        .unwrap_or_default()
-}
-
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).expect("read csv");
-    let mut records: Vec<Vec<String>> = Vec::new();
-    let mut field = String::new();
-    let mut row: Vec<String> = Vec::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => row.push(std::mem::take(&mut field)),
-            ('\n', false) => {
-                row.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut row));
-            }
-            ('\r', false) => {}
-            (c, _) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        records.push(row);
-    }
-    let header = records.remove(0);
-    records
-        .into_iter()
-        .map(|r| header.iter().cloned().zip(r).collect())
-        .collect()
-}
 
 #[derive(Debug)]
 struct Label {

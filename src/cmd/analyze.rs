@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use backchannel::parse::ocr::Ocr;
 use backchannel::pipeline::{run as run_pipeline, Options};
-use backchannel::report::{top_agencies, write_reports, ReportOptions};
+use backchannel::report::{top_agencies, write_reports, ReportOptions, Run};
 use backchannel::rules::Rules;
 
 /// Read a production and write the findings.
@@ -103,15 +103,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let options = ReportOptions {
         xlsx: !args.no_xlsx,
     };
-    write_reports(
-        &args.out,
-        &output.records,
-        &output.documents,
-        &output.errors,
-        &output.summary,
-        &options,
-    )
-    .with_context(|| {
+    let run = Run {
+        records: &output.records,
+        documents: &output.documents,
+        threads: &output.threads,
+        redaction_diffs: &output.redaction_diffs,
+        errors: &output.errors,
+        summary: &output.summary,
+    };
+    write_reports(&args.out, &run, &options).with_context(|| {
         format!(
             "writing reports to {} (is it writable?)",
             args.out.display()
@@ -155,11 +155,14 @@ fn print_summary(output: &backchannel::pipeline::RunOutput, out: &std::path::Pat
         .join(", ");
     let mb = s.bytes as f64 / 1_048_576.0;
     eprintln!(
-        "backchannel: {} files ({:.1} MB), {} messages, {} flagged informal requests, {} error rows, {:.2} s ({:.1} MB/s)",
+        "backchannel: {} files ({:.1} MB), {} messages ({} distinct, in {} threads), {} flagged informal requests, {} redaction differences, {} error rows, {:.2} s ({:.1} MB/s)",
         s.files,
         mb,
         s.messages,
+        s.distinct_messages,
+        s.threads,
         s.flagged,
+        s.redaction_diffs,
         s.error_rows,
         s.elapsed_secs,
         if s.elapsed_secs > 0.0 { mb / s.elapsed_secs } else { 0.0 }

@@ -45,8 +45,24 @@ impl Token {
 
 /// The redacted spans in `text`, in order.
 pub fn redactions_in(text: &str) -> Vec<Redaction> {
+    located_redactions(text)
+        .into_iter()
+        .map(|r| r.redaction)
+        .collect()
+}
+
+/// A redacted span with where it stands in the text (byte offsets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub start: usize,
+    pub end: usize,
+    pub redaction: Redaction,
+}
+
+/// The redacted spans in `text`, in order, with their byte ranges.
+pub fn located_redactions(text: &str) -> Vec<Located> {
     let tokens = tokens(text);
-    let mut out: Vec<Redaction> = Vec::new();
+    let mut out: Vec<Located> = Vec::new();
     let mut last_end: Option<usize> = None;
     let mut last_start = 0;
     let mut last_was_code = false;
@@ -57,9 +73,11 @@ pub fn redactions_in(text: &str) -> Vec<Redaction> {
             let gap = &text[end..t.start];
             if last_was_code && t.is_code() {
                 // One code on every row of a table marks a span per row.
-                let new_code = out
-                    .last()
-                    .is_some_and(|span| t.code.as_ref().is_some_and(|c| !span.codes.contains(c)));
+                let new_code = out.last().is_some_and(|span| {
+                    t.code
+                        .as_ref()
+                        .is_some_and(|c| !span.redaction.codes.contains(c))
+                });
                 is_separator_gap(gap)
                     || new_code && stacked_in_margin(text, (last_start, end), (t.start, t.end))
             } else {
@@ -70,18 +88,24 @@ pub fn redactions_in(text: &str) -> Vec<Redaction> {
         last_was_code = t.is_code();
         if joined {
             if let Some(span) = out.last_mut() {
-                span.text
+                span.redaction
+                    .text
                     .push_str(&text[last_end.unwrap_or(t.start)..t.end]);
+                span.end = t.end;
                 if let Some(code) = t.code {
-                    if !span.codes.contains(&code) {
-                        span.codes.push(code);
+                    if !span.redaction.codes.contains(&code) {
+                        span.redaction.codes.push(code);
                     }
                 }
             }
         } else {
-            out.push(Redaction {
-                text: text[t.start..t.end].to_string(),
-                codes: t.code.into_iter().collect(),
+            out.push(Located {
+                start: t.start,
+                end: t.end,
+                redaction: Redaction {
+                    text: text[t.start..t.end].to_string(),
+                    codes: t.code.into_iter().collect(),
+                },
             });
         }
         last_start = t.start;

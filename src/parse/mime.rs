@@ -170,6 +170,7 @@ fn header_message(
         origin: Some(origin),
         message_id: get("Message-ID").trim().to_string(),
         in_reply_to: get("In-Reply-To").trim().to_string(),
+        references: message_ids(&get("References")),
         date: parse_date(&get("Date")),
         from: addresses(headers, "From").join("; "),
         to: addresses(headers, "To"),
@@ -178,6 +179,22 @@ fn header_message(
         attachments,
         ..Message::default()
     }
+}
+
+/// The `<id>` tokens of a `References` header, in order (bare tokens when a broken
+/// mailer left out the angle brackets).
+fn message_ids(value: &str) -> Vec<String> {
+    let bracketed: Vec<String> = value
+        .split('<')
+        .skip(1)
+        .filter_map(|piece| piece.split_once('>'))
+        .map(|(id, _)| format!("<{}>", id.trim()))
+        .filter(|id| id.len() > 2)
+        .collect();
+    if !bracketed.is_empty() {
+        return bracketed;
+    }
+    value.split_whitespace().map(str::to_string).collect()
 }
 
 fn addresses(headers: &[mailparse::MailHeader], name: &str) -> Vec<String> {

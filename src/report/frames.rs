@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::model::{Agency, DocumentRow, ErrorRow, Record, Redaction};
+use crate::model::{Agency, DocumentRow, ErrorRow, Record, Redaction, RedactionDiff, ThreadRow};
 
 /// Separator for multi-valued cells.
 pub(crate) const JOIN: &str = "; ";
@@ -31,6 +31,7 @@ pub(crate) enum Getter {
 
 /// The columns of messages.csv (and .parquet, .ndjson, the Messages sheet), in order.
 pub(crate) const MESSAGE_COLUMNS: &[(&str, Getter)] = &[
+    ("key", Getter::Str(|r| r.message.key())),
     ("source", Getter::Str(|r| r.message.source.clone())),
     ("ordinal", Getter::U32(|r| r.message.ordinal)),
     (
@@ -53,6 +54,13 @@ pub(crate) const MESSAGE_COLUMNS: &[(&str, Getter)] = &[
     ("subject", Getter::Str(|r| r.message.subject.clone())),
     ("page", Getter::U32(|r| r.message.page)),
     ("bates", Getter::Str(|r| r.message.bates.clone())),
+    ("thread_id", Getter::Str(|r| r.group.thread_id.clone())),
+    (
+        "duplicate_of",
+        Getter::Str(|r| r.group.duplicate_of.clone()),
+    ),
+    ("copies", Getter::U32(|r| r.group.copies)),
+    ("inclusive", Getter::Bool(|r| r.group.inclusive)),
     (
         "sender_agency",
         Getter::Str(|r| agency_name(&r.findings.sender_agency)),
@@ -119,6 +127,9 @@ pub(crate) const MESSAGE_COLUMNS: &[(&str, Getter)] = &[
 
 /// The columns of flags.csv, a selection of the message columns.
 pub(crate) const FLAG_COLUMNS: &[&str] = &[
+    "key",
+    "thread_id",
+    "copies",
     "source",
     "ordinal",
     "page",
@@ -198,16 +209,46 @@ pub(crate) fn messages(records: &[Record]) -> Result<DataFrame> {
     frame("messages", records.len(), columns)
 }
 
-/// The flagged rows of the messages frame, with the [`FLAG_COLUMNS`].
-pub(crate) fn flags(messages: &DataFrame) -> Result<DataFrame> {
-    let mask = messages
-        .column("flagged")
-        .and_then(|c| c.bool().cloned())
-        .map_err(|e| polars_err("flags", e))?;
+/// One row per distinct flagged message (its first flagged occurrence), with the
+/// [`FLAG_COLUMNS`].
+pub(crate) fn flags(records: &[Record], messages: &DataFrame) -> Result<DataFrame> {
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let keep: Vec<bool> = records
+        .iter()
+        .map(|r| r.findings.flag.flagged && seen.insert(distinct_key(r)))
+        .collect();
+    let mask = BooleanChunked::from_slice("keep".into(), &keep);
     messages
         .filter(&mask)
         .and_then(|df| df.select(FLAG_COLUMNS.iter().copied()))
         .map_err(|e| polars_err("flags", e))
+}
+
+/// The key every copy of a message shares: its first occurrence's.
+fn distinct_key(record: &Record) -> String {
+    if record.group.duplicate_of.is_empty() {
+        record.message.key()
+    } else {
+        record.group.duplicate_of.clone()
+    }
+}
+
+/// The records grouped by message, in order of first occurrence: every distinct
+/// message with all its copies.
+pub(crate) fn distinct_messages(records: &[Record]) -> Vec<Vec<&Record>> {
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut out: Vec<Vec<&Record>> = Vec::new();
+    for r in records {
+        let key = distinct_key(r);
+        match index.get(&key) {
+            Some(&i) => out[i].push(r),
+            None => {
+                index.insert(key, out.len());
+                out.push(vec![r]);
+            }
+        }
+    }
+    out
 }
 
 #[derive(Default)]
@@ -218,26 +259,34 @@ struct AgencyCounts {
     as_holder: usize,
 }
 
-/// One row per agency seen in any role, by messages desc, then name, then kind.
+/// One row per agency seen in any role, by messages desc, then name, then kind. Counts
+/// are of distinct messages: an agency counts once for a message however many of its
+/// copies name it; a message's sender agency, requester and holder are those of its
+/// first copy that shows them.
 pub(crate) fn agencies(records: &[Record]) -> Result<DataFrame> {
     let mut counts: BTreeMap<&Agency, AgencyCounts> = BTreeMap::new();
-    for record in records {
-        let f = &record.findings;
-        let named: BTreeSet<&Agency> = f.agencies.iter().collect();
+    for copies in distinct_messages(records) {
+        let named: BTreeSet<&Agency> = copies
+            .iter()
+            .flat_map(|r| r.findings.agencies.iter())
+            .collect();
         for agency in named {
             counts.entry(agency).or_default().messages += 1;
         }
-        for agency in &f.recipient_agencies {
+        for agency in copies.iter().flat_map(|r| &r.findings.recipient_agencies) {
             counts.entry(agency).or_default();
         }
-        if let Some(agency) = &f.sender_agency {
+        if let Some(agency) = copies
+            .iter()
+            .find_map(|r| r.findings.sender_agency.as_ref())
+        {
             counts.entry(agency).or_default().as_sender += 1;
         }
-        if f.flag.flagged {
-            if let Some(agency) = &f.flag.requester {
+        if let Some(flag) = copies.iter().map(|r| &r.findings.flag).find(|f| f.flagged) {
+            if let Some(agency) = &flag.requester {
                 counts.entry(agency).or_default().as_requester += 1;
             }
-            if let Some(agency) = &f.flag.holder {
+            if let Some(agency) = &flag.holder {
                 counts.entry(agency).or_default().as_holder += 1;
             }
         }
@@ -287,28 +336,43 @@ pub(crate) fn rank<K: Ord>(counts: impl IntoIterator<Item = (K, usize)>) -> Vec<
 }
 
 /// One row per exemption code (and [`NO_CODE`]), by spans desc then code: the spans of
-/// every message, and of text outside any message (under [`NO_MESSAGE`]).
+/// every distinct message (of the copy that shows the most under each code), and of text
+/// outside any message (under [`NO_MESSAGE`]); `documents` counts every file showing the
+/// code, copies included.
 pub(crate) fn redactions(records: &[Record], documents: &[DocumentRow]) -> Result<DataFrame> {
     let mut counts: BTreeMap<&str, CodeCounts> = BTreeMap::new();
-    for record in records {
-        let sender = record
-            .findings
-            .sender_agency
-            .as_ref()
+    for copies in distinct_messages(records) {
+        let sender = copies
+            .iter()
+            .find_map(|r| r.findings.sender_agency.as_ref())
             .map(|a| a.name.as_str())
             .unwrap_or(UNKNOWN_SENDER);
-        let seen = count_spans(
-            &mut counts,
-            &record.findings.redactions,
-            sender,
-            &record.message.source,
-        );
-        for code in seen {
-            counts.entry(code).or_default().messages += 1;
+        let mut most: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in &copies {
+            for (code, n) in spans_by_code(&r.findings.redactions) {
+                let slot = most.entry(code).or_default();
+                *slot = (*slot).max(n);
+                counts
+                    .entry(code)
+                    .or_default()
+                    .documents
+                    .insert(&r.message.source);
+            }
+        }
+        for (code, n) in most {
+            let c = counts.entry(code).or_default();
+            c.spans += n;
+            c.messages += 1;
+            *c.by_sender.entry(sender).or_default() += n;
         }
     }
     for doc in documents {
-        count_spans(&mut counts, &doc.loose_redactions, NO_MESSAGE, &doc.file);
+        for (code, n) in spans_by_code(&doc.loose_redactions) {
+            let c = counts.entry(code).or_default();
+            c.spans += n;
+            *c.by_sender.entry(NO_MESSAGE).or_default() += n;
+            c.documents.insert(&doc.file);
+        }
     }
     let rows = rank(counts.iter().map(|(code, c)| (*code, c.spans)));
     let height = rows.len();
@@ -341,14 +405,10 @@ pub(crate) fn redactions(records: &[Record], documents: &[DocumentRow]) -> Resul
     frame("redactions", height, columns)
 }
 
-/// Adds a run of spans to the counts by code; gives the codes seen.
-fn count_spans<'a>(
-    counts: &mut BTreeMap<&'a str, CodeCounts<'a>>,
-    spans: &'a [Redaction],
-    sender: &'a str,
-    file: &'a str,
-) -> BTreeSet<&'a str> {
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
+/// Spans by code (a span with several codes counts under each; one with none under
+/// [`NO_CODE`]).
+fn spans_by_code(spans: &[Redaction]) -> BTreeMap<&str, usize> {
+    let mut out: BTreeMap<&str, usize> = BTreeMap::new();
     for span in spans {
         let codes: BTreeSet<&str> = if span.codes.is_empty() {
             BTreeSet::from([NO_CODE])
@@ -356,14 +416,10 @@ fn count_spans<'a>(
             span.codes.iter().map(String::as_str).collect()
         };
         for code in codes {
-            let c = counts.entry(code).or_default();
-            c.spans += 1;
-            *c.by_sender.entry(sender).or_default() += 1;
-            c.documents.insert(file);
-            seen.insert(code);
+            *out.entry(code).or_default() += 1;
         }
     }
-    seen
+    out
 }
 
 /// One row per source document, in the order given.
@@ -395,15 +451,13 @@ pub(crate) fn errors(errors: &[ErrorRow]) -> Result<DataFrame> {
     frame("errors", errors.len(), columns)
 }
 
-/// Agency names by the number of records whose findings name them.
+/// Agency names by the number of distinct messages whose copies name them.
 pub(crate) fn top_agencies(records: &[Record], n: usize) -> Vec<(String, usize)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for record in records {
-        let names: BTreeSet<&str> = record
-            .findings
-            .agencies
+    for copies in distinct_messages(records) {
+        let names: BTreeSet<&str> = copies
             .iter()
-            .map(|a| a.name.as_str())
+            .flat_map(|r| r.findings.agencies.iter().map(|a| a.name.as_str()))
             .collect();
         for name in names {
             *counts.entry(name).or_default() += 1;
@@ -414,4 +468,53 @@ pub(crate) fn top_agencies(records: &[Record], n: usize) -> Vec<(String, usize)>
         .take(n)
         .map(|(name, count)| (name.to_string(), count))
         .collect()
+}
+
+/// One row per conversation, in order of first appearance.
+pub(crate) fn threads(threads: &[ThreadRow]) -> Result<DataFrame> {
+    let strings = |f: fn(&ThreadRow) -> String| threads.iter().map(f).collect::<Vec<_>>();
+    let numbers = |f: fn(&ThreadRow) -> u32| threads.iter().map(f).collect::<Vec<_>>();
+    let columns = vec![
+        str_col("thread_id", strings(|t| t.thread_id.clone())),
+        str_col("subject", strings(|t| t.subject.clone())),
+        str_col("first_date", strings(|t| t.first_date.clone())),
+        str_col("last_date", strings(|t| t.last_date.clone())),
+        u32_col("messages", numbers(|t| t.messages)),
+        u32_col("occurrences", numbers(|t| t.occurrences)),
+        str_col("participants", strings(|t| t.participants.join(JOIN))),
+        str_col("agencies", strings(|t| t.agencies.join(JOIN))),
+        u32_col("flagged", numbers(|t| t.flagged)),
+        str_col("sources", strings(|t| t.sources.join(JOIN))),
+    ];
+    frame("threads", threads.len(), columns)
+}
+
+/// One row per piece of text withheld in one copy and shown in another.
+pub(crate) fn redaction_diffs(diffs: &[RedactionDiff]) -> Result<DataFrame> {
+    let strings = |f: fn(&RedactionDiff) -> String| diffs.iter().map(f).collect::<Vec<_>>();
+    let numbers = |f: fn(&RedactionDiff) -> u32| diffs.iter().map(f).collect::<Vec<_>>();
+    let columns = vec![
+        str_col("message", strings(|d| d.message.clone())),
+        str_col("subject", strings(|d| d.subject.clone())),
+        str_col("field", strings(|d| d.field.clone())),
+        str_col(
+            "exemption",
+            strings(|d| {
+                if d.exemptions.is_empty() {
+                    NO_CODE.to_string()
+                } else {
+                    d.exemptions.join(JOIN)
+                }
+            }),
+        ),
+        str_col("withheld", strings(|d| d.withheld.clone())),
+        str_col("context", strings(|d| d.context.clone())),
+        str_col("redacted_in", strings(|d| d.redacted_in.clone())),
+        u32_col("redacted_page", numbers(|d| d.redacted_page)),
+        str_col("redacted_bates", strings(|d| d.redacted_bates.clone())),
+        str_col("visible_in", strings(|d| d.visible_in.clone())),
+        u32_col("visible_page", numbers(|d| d.visible_page)),
+        str_col("visible_bates", strings(|d| d.visible_bates.clone())),
+    ];
+    frame("redaction_diffs", diffs.len(), columns)
 }

@@ -1,12 +1,16 @@
-//! Report stage: takes the run's [`Record`]s (in their stable order), its [`ErrorRow`]s and
-//! its [`RunSummary`], builds polars DataFrames from them, and writes into the output folder
-//! messages.csv/.parquet/.ndjson (one row per record), flags.csv (flagged records only),
-//! agencies.csv (per agency: messages naming it, as sender, as requester and holder of
-//! flagged requests), redactions.csv (per exemption code: spans, messages, spans by sender
-//! agency), documents.csv (one row per source document), errors.csv, and findings.xlsx (a Summary sheet, then one sheet mirroring each
-//! CSV). Multi-valued cells are joined with "; " (evidence with " | "); every aggregate is
-//! sorted by count descending then name, so identical input gives byte-identical files
-//! (apart from the workbook's internal timestamps).
+//! Report stage: takes a [`Run`] (records in their stable order, documents, threads,
+//! redaction differences, error rows and the summary), builds polars DataFrames from it,
+//! and writes into the output folder messages.csv/.parquet/.ndjson (one row per
+//! occurrence, with its thread and the key of its first copy), flags.csv (one row per
+//! distinct flagged message), threads.csv (one row per conversation), agencies.csv (per
+//! agency: distinct messages naming it, as sender, as requester and holder of flagged
+//! requests), redactions.csv (per exemption code: spans, distinct messages, documents,
+//! spans by sender agency), redaction_diffs.csv (text withheld in one copy and shown in
+//! another), documents.csv (one row per source document), errors.csv, and findings.xlsx
+//! (a Summary sheet, then one sheet mirroring each CSV). Multi-valued cells are joined with
+//! "; " (evidence with " | "); every aggregate is sorted by count descending then name, so
+//! identical input gives byte-identical files (apart from the workbook's internal
+//! timestamps).
 
 mod frames;
 mod xlsx;
@@ -16,7 +20,18 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::model::{DocumentRow, ErrorRow, Record, RunSummary};
+use crate::model::{DocumentRow, ErrorRow, Record, RedactionDiff, RunSummary, ThreadRow};
+
+/// What a run gives the report stage.
+#[derive(Clone, Copy)]
+pub struct Run<'a> {
+    pub records: &'a [Record],
+    pub documents: &'a [DocumentRow],
+    pub threads: &'a [ThreadRow],
+    pub redaction_diffs: &'a [RedactionDiff],
+    pub errors: &'a [ErrorRow],
+    pub summary: &'a RunSummary,
+}
 
 /// What [`write_reports`] writes besides the CSV, Parquet and NDJSON files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,20 +47,23 @@ impl Default for ReportOptions {
 }
 
 /// Writes every report into `out` (creates the folder). Returns the paths written, in order.
-pub fn write_reports(
-    out: &Path,
-    records: &[Record],
-    documents: &[DocumentRow],
-    errors: &[ErrorRow],
-    summary: &RunSummary,
-    options: &ReportOptions,
-) -> Result<Vec<PathBuf>> {
+pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Result<Vec<PathBuf>> {
+    let Run {
+        records,
+        documents,
+        threads,
+        redaction_diffs,
+        errors,
+        summary,
+    } = *run;
     std::fs::create_dir_all(out).map_err(|e| Error::Write {
         path: out.to_path_buf(),
         reason: e.to_string(),
     })?;
     let mut messages = frames::messages(records)?;
-    let mut flags = frames::flags(&messages)?;
+    let mut flags = frames::flags(records, &messages)?;
+    let mut thread_frame = frames::threads(threads)?;
+    let mut diff_frame = frames::redaction_diffs(redaction_diffs)?;
     let mut agencies = frames::agencies(records)?;
     let mut redactions = frames::redactions(records, documents)?;
     let mut error_frame = frames::errors(errors)?;
@@ -62,8 +80,10 @@ pub fn write_reports(
     emit("messages.parquet", Kind::Parquet, &mut messages)?;
     emit("messages.ndjson", Kind::Ndjson, &mut messages)?;
     emit("flags.csv", Kind::Csv, &mut flags)?;
+    emit("threads.csv", Kind::Csv, &mut thread_frame)?;
     emit("agencies.csv", Kind::Csv, &mut agencies)?;
     emit("redactions.csv", Kind::Csv, &mut redactions)?;
+    emit("redaction_diffs.csv", Kind::Csv, &mut diff_frame)?;
     emit("documents.csv", Kind::Csv, &mut document_frame)?;
     emit("errors.csv", Kind::Csv, &mut error_frame)?;
 
@@ -77,8 +97,10 @@ pub fn write_reports(
             &[
                 ("Flags", &flags),
                 ("Messages", &messages),
+                ("Threads", &thread_frame),
                 ("Agencies", &agencies),
                 ("Redactions", &redactions),
+                ("Redaction diffs", &diff_frame),
                 ("Documents", &document_frame),
                 ("Errors", &error_frame),
             ],
@@ -90,8 +112,10 @@ pub fn write_reports(
 
 /// The messages frame (one row per record, columns below), also used by tests.
 ///
-/// Columns, in order: source, ordinal (u32), origin, message_id, date, date_utc, date_raw,
-/// from, to, cc, subject, page (u32), bates, sender_agency, recipient_agencies, agencies,
+/// Columns, in order: key (`source#ordinal`), source, ordinal (u32), origin, message_id,
+/// date, date_utc, date_raw, from, to, cc, subject, page (u32), bates, thread_id,
+/// duplicate_of (the first occurrence's key, empty on it), copies (u32), inclusive (bool),
+/// sender_agency, recipient_agencies, agencies,
 /// redactions (u32), exemptions, data_types, identifiers, formal_channels, flagged (bool),
 /// score (f64, 2 decimals), reasons, evidence, requester, holder, attachments,
 /// body_chars (u32). All other columns are strings, never null ("" when absent).
@@ -136,7 +160,7 @@ fn write_frame(path: &Path, kind: Kind, frame: &mut DataFrame) -> Result<()> {
 mod tests {
     use super::*;
     use crate::model::{
-        Agency, Attachment, Findings, Flag, Message, MessageDate, Origin, Redaction,
+        Agency, Attachment, Findings, Flag, Grouping, Message, MessageDate, Origin, Redaction,
     };
 
     fn agency(name: &str, kind: &str) -> Agency {
@@ -205,6 +229,12 @@ mod tests {
                     holder: Some(fresno()),
                 },
             },
+            group: Grouping {
+                thread_id: "T00001".to_string(),
+                copies: 2,
+                inclusive: true,
+                ..Grouping::default()
+            },
         };
         let reply = Record {
             message: Message {
@@ -227,6 +257,11 @@ mod tests {
                 },
                 ..Findings::default()
             },
+            group: Grouping {
+                thread_id: "T00001".to_string(),
+                copies: 1,
+                ..Grouping::default()
+            },
         };
         let printed = Record {
             message: Message {
@@ -239,16 +274,81 @@ mod tests {
                 ..Message::default()
             },
             findings: Findings::default(),
+            group: Grouping {
+                thread_id: "T00002".to_string(),
+                copies: 1,
+                inclusive: true,
+                ..Grouping::default()
+            },
         };
-        vec![flagged, reply, printed]
+        // A printed copy of the first message that withholds one more name.
+        let mut copy = flagged.clone();
+        copy.message.source = "release/c.txt".to_string();
+        copy.message.origin = Some(Origin::Printed);
+        copy.findings.redactions = vec![span(&["(b)(6)"]), span(&["(b)(6)"])];
+        copy.group.duplicate_of = "release/a.eml#1".to_string();
+        vec![flagged, reply, printed, copy]
+    }
+
+    fn thread_rows() -> Vec<ThreadRow> {
+        vec![ThreadRow {
+            thread_id: "T00001".into(),
+            subject: "plates".into(),
+            first_date: "2020-03-03T10:00:00-08:00".into(),
+            last_date: "2020-03-03T10:05:00-08:00".into(),
+            messages: 2,
+            occurrences: 3,
+            participants: vec!["agent@ice.dhs.gov".into(), "officer@fresno.gov".into()],
+            agencies: vec!["Fresno Police Department".into()],
+            flagged: 1,
+            sources: vec!["release/a.eml".into(), "release/c.txt".into()],
+        }]
+    }
+
+    fn diff_rows() -> Vec<RedactionDiff> {
+        vec![RedactionDiff {
+            message: "release/a.eml#1".into(),
+            subject: "plates".into(),
+            field: "body".into(),
+            exemptions: vec!["(b)(6)".into()],
+            withheld: "Ana Ruiz".into(),
+            context: "Det. [[Ana Ruiz]], can you".into(),
+            redacted_in: "release/c.txt#1".into(),
+            redacted_page: 2,
+            redacted_bates: "FPD-000124".into(),
+            visible_in: "release/a.eml#1".into(),
+            visible_page: 0,
+            visible_bates: String::new(),
+        }]
+    }
+
+    fn run<'a>(
+        records: &'a [Record],
+        documents: &'a [DocumentRow],
+        threads: &'a [ThreadRow],
+        diffs: &'a [RedactionDiff],
+        errors: &'a [ErrorRow],
+        summary: &'a RunSummary,
+    ) -> Run<'a> {
+        Run {
+            records,
+            documents,
+            threads,
+            redaction_diffs: diffs,
+            errors,
+            summary,
+        }
     }
 
     fn summary() -> RunSummary {
         RunSummary {
             inputs: vec!["release".to_string()],
             files: 2,
-            files_with_messages: 2,
-            messages: 3,
+            files_with_messages: 3,
+            messages: 4,
+            distinct_messages: 3,
+            threads: 2,
+            redaction_diffs: 1,
             flagged: 1,
             error_rows: 1,
             elapsed_secs: 0.1234,
@@ -268,13 +368,15 @@ mod tests {
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
-    const NAMES: [&str; 9] = [
+    const NAMES: [&str; 11] = [
         "messages.csv",
         "messages.parquet",
         "messages.ndjson",
         "flags.csv",
+        "threads.csv",
         "agencies.csv",
         "redactions.csv",
+        "redaction_diffs.csv",
         "documents.csv",
         "errors.csv",
         "findings.xlsx",
@@ -287,6 +389,7 @@ mod tests {
         assert_eq!(
             names,
             [
+                "key",
                 "source",
                 "ordinal",
                 "origin",
@@ -300,6 +403,10 @@ mod tests {
                 "subject",
                 "page",
                 "bates",
+                "thread_id",
+                "duplicate_of",
+                "copies",
+                "inclusive",
                 "sender_agency",
                 "recipient_agencies",
                 "agencies",
@@ -318,7 +425,7 @@ mod tests {
                 "body_chars",
             ]
         );
-        assert_eq!(df.height(), 3);
+        assert_eq!(df.height(), 4);
         assert_eq!(df.column("ordinal").unwrap().dtype(), &DataType::UInt32);
         assert_eq!(df.column("flagged").unwrap().dtype(), &DataType::Boolean);
         assert_eq!(df.column("score").unwrap().dtype(), &DataType::Float64);
@@ -339,12 +446,10 @@ mod tests {
     fn empty_input_still_writes_every_file() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("empty");
+        let summary = RunSummary::default();
         let paths = write_reports(
             &out,
-            &[],
-            &[],
-            &[],
-            &RunSummary::default(),
+            &run(&[], &[], &[], &[], &[], &summary),
             &ReportOptions::default(),
         )
         .unwrap();
@@ -373,12 +478,12 @@ mod tests {
             exemptions: vec!["(b)(6)".into()],
             ..DocumentRow::default()
         };
+        let (records, threads, diffs) = (records(), thread_rows(), diff_rows());
+        let (errors, summary) = (error_rows(), summary());
+        let docs = [invoice];
         let paths = write_reports(
             &out,
-            &records(),
-            &[invoice],
-            &error_rows(),
-            &summary(),
+            &run(&records, &docs, &threads, &diffs, &errors, &summary),
             &ReportOptions::default(),
         )
         .unwrap();
@@ -400,21 +505,29 @@ mod tests {
         assert!(xlsx.starts_with(b"PK"));
 
         let messages = read(&out.join("messages.csv"));
-        assert_eq!(messages.lines().count(), 4);
+        assert_eq!(messages.lines().count(), 5, "every occurrence has its row");
         assert!(messages.contains("\"plates, \"\"quick\"\" favor\""));
         assert!(messages.contains(",true,0.86,"));
-        assert_eq!(read(&out.join("messages.ndjson")).lines().count(), 3);
+        assert!(messages.contains("FPD-000123,T00002,\"\",1,true,"));
+        assert!(messages.contains(",T00001,release/a.eml#1,2,true,"));
+        assert_eq!(read(&out.join("messages.ndjson")).lines().count(), 4);
 
         let flags = read(&out.join("flags.csv"));
         let lines: Vec<&str> = flags.lines().collect();
-        assert_eq!(lines.len(), 2, "{flags}");
+        assert_eq!(
+            lines.len(),
+            2,
+            "one row per distinct flagged message: {flags}"
+        );
         assert_eq!(
             lines[0],
-            "source,ordinal,page,bates,date,from,to,subject,requester,holder,\
+            "key,thread_id,copies,source,ordinal,page,bates,date,from,to,subject,requester,holder,\
              data_types,identifiers,score,reasons,evidence"
         );
         // polars quotes empty strings ("") to tell them from nulls.
-        assert!(lines[1].starts_with("release/a.eml,1,0,\"\",2020-03-03T10:00:00-08:00,"));
+        assert!(lines[1].starts_with(
+            "release/a.eml#1,T00001,2,release/a.eml,1,0,\"\",2020-03-03T10:00:00-08:00,"
+        ));
         assert!(lines[1].contains(
             "U.S. Immigration and Customs Enforcement,Fresno Police Department,license_plate; alpr,7ABC123,0.86,request_act; cross_agency,"
         ));
@@ -428,13 +541,23 @@ mod tests {
         assert_eq!(
             read(&out.join("redactions.csv")),
             "exemption,spans,messages,documents,by_sender_agency\n\
-             (b)(6),3,2,2,(outside any message): 1; Fresno Police Department: 1; U.S. Immigration and Customs Enforcement: 1\n\
+             (b)(6),4,2,3,U.S. Immigration and Customs Enforcement: 2; (outside any message): 1; Fresno Police Department: 1\n\
              (b)(7)(C),1,1,1,Fresno Police Department: 1\n\
              (none),1,1,1,U.S. Immigration and Customs Enforcement: 1\n"
         );
         assert_eq!(
             read(&out.join("errors.csv")),
             "file,stage,reason\nrelease/c.pdf,ingest,unsupported format\n"
+        );
+        assert_eq!(
+            read(&out.join("threads.csv")),
+            "thread_id,subject,first_date,last_date,messages,occurrences,participants,agencies,flagged,sources\n\
+             T00001,plates,2020-03-03T10:00:00-08:00,2020-03-03T10:05:00-08:00,2,3,agent@ice.dhs.gov; officer@fresno.gov,Fresno Police Department,1,release/a.eml; release/c.txt\n"
+        );
+        assert_eq!(
+            read(&out.join("redaction_diffs.csv")),
+            "message,subject,field,exemption,withheld,context,redacted_in,redacted_page,redacted_bates,visible_in,visible_page,visible_bates\n\
+             release/a.eml#1,plates,body,(b)(6),Ana Ruiz,\"Det. [[Ana Ruiz]], can you\",release/c.txt#1,2,FPD-000124,release/a.eml#1,0,\"\"\n"
         );
     }
 
@@ -459,24 +582,11 @@ mod tests {
     fn output_is_byte_identical_across_runs() {
         let dir = tempfile::tempdir().unwrap();
         let options = ReportOptions { xlsx: false };
-        let first = write_reports(
-            &dir.path().join("one"),
-            &records(),
-            &[],
-            &error_rows(),
-            &summary(),
-            &options,
-        )
-        .unwrap();
-        let second = write_reports(
-            &dir.path().join("two"),
-            &records(),
-            &[],
-            &error_rows(),
-            &summary(),
-            &options,
-        )
-        .unwrap();
+        let (records, threads, diffs) = (records(), thread_rows(), diff_rows());
+        let (errors, summary) = (error_rows(), summary());
+        let whole = run(&records, &[], &threads, &diffs, &errors, &summary);
+        let first = write_reports(&dir.path().join("one"), &whole, &options).unwrap();
+        let second = write_reports(&dir.path().join("two"), &whole, &options).unwrap();
         assert_eq!(
             first.len(),
             NAMES.len() - 1,

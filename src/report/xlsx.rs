@@ -25,6 +25,10 @@ const WRAP_COLUMNS: &[&str] = &[
     "cc",
     "identifiers",
     "by_sender_agency",
+    "participants",
+    "sources",
+    "context",
+    "withheld",
 ];
 
 struct Formats {
@@ -67,7 +71,7 @@ fn write_summary(
     formats: &Formats,
 ) -> Result<(), XlsxError> {
     ws.set_name("Summary")?;
-    let rows: [(&str, Value); 8] = [
+    let rows: [(&str, Value); 12] = [
         (
             "inputs",
             Value::Text(summary.inputs.join(super::frames::JOIN)),
@@ -77,10 +81,26 @@ fn write_summary(
             "files with messages",
             Value::Number(summary.files_with_messages as f64),
         ),
-        ("messages", Value::Number(summary.messages as f64)),
         (
-            "flagged informal requests",
+            "messages (every occurrence)",
+            Value::Number(summary.messages as f64),
+        ),
+        (
+            "distinct messages",
+            Value::Number(summary.distinct_messages as f64),
+        ),
+        (
+            "duplicate occurrences",
+            Value::Number(summary.messages.saturating_sub(summary.distinct_messages) as f64),
+        ),
+        ("threads", Value::Number(summary.threads as f64)),
+        (
+            "flagged informal requests (distinct)",
             Value::Number(summary.flagged as f64),
+        ),
+        (
+            "redaction differences",
+            Value::Number(summary.redaction_diffs as f64),
         ),
         ("error rows", Value::Number(summary.error_rows as f64)),
         (

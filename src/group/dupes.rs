@@ -1,0 +1,284 @@
+//! Copies: takes the records with their [`Signature`]s and gives, for each record, the
+//! index of the first occurrence of the same message (itself when it is the first).
+//!
+//! Exact copies (same sender, minute and normalised body) join first. Near copies are
+//! then looked for only among records that share a MinHash band or a minute, never
+//! across all pairs: each band (two bins of the signature) and each minute is a bucket,
+//! and a record is compared with its few nearest neighbours in each bucket. A pair joins
+//! when its similarity reaches the rules' threshold and neither the pair nor the two
+//! sets it would join disagree on sender or date, so a copy without a date cannot bridge
+//! two dated messages that differ.
+
+use std::collections::HashMap;
+
+use super::keys::{date_relation, person_relation, person_tokens, Relation, When};
+use super::signature::{mix, Signature};
+use super::union_find::UnionFind;
+use crate::model::Record;
+use crate::rules::NearDuplicate;
+
+/// MinHash bins per LSH band: at similarity 0.5 a pair shares at least one of the 32
+/// bands with probability above 0.9999; at 0.2, about 0.7 (then the check throws it out).
+const ROWS_PER_BAND: usize = 2;
+/// Neighbours each record is compared with inside one bucket.
+const WINDOW: usize = 8;
+
+/// What copy detection compares of one record besides its signature.
+struct Profile {
+    when: Option<When>,
+    sender: Vec<String>,
+}
+
+/// What a set of joined records has agreed to: the first date and sender seen in it.
+#[derive(Clone)]
+struct SetMeta {
+    when: Option<When>,
+    sender: Vec<String>,
+}
+
+/// For each record, the index of the first record that is the same message.
+pub fn first_copies(
+    records: &[Record],
+    signatures: &[Signature],
+    rules: &NearDuplicate,
+) -> Vec<usize> {
+    let profiles: Vec<Profile> = records
+        .iter()
+        .map(|r| Profile {
+            when: When::of(&r.message.date),
+            sender: person_tokens(&r.message.from),
+        })
+        .collect();
+    let mut sets = Sets {
+        uf: UnionFind::new(records.len()),
+        meta: profiles
+            .iter()
+            .map(|p| SetMeta {
+                when: p.when,
+                sender: p.sender.clone(),
+            })
+            .collect(),
+    };
+    let later_exact = join_exact(signatures, &mut sets);
+    for (a, b) in candidate_pairs(signatures, &profiles, &later_exact) {
+        if is_copy(a, b, signatures, &profiles, rules) {
+            sets.join_if_agreeing(a, b);
+        }
+    }
+    sets.uf.least_members()
+}
+
+struct Sets {
+    uf: UnionFind,
+    meta: Vec<SetMeta>,
+}
+
+impl Sets {
+    fn join(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.uf.find(a), self.uf.find(b));
+        let merged = merge_meta(&self.meta[ra.min(rb)], &self.meta[ra.max(rb)]);
+        if let Some(root) = self.uf.union(a, b) {
+            self.meta[root] = merged;
+        }
+    }
+
+    /// Joins the two sets unless what either has agreed to conflicts with the other.
+    fn join_if_agreeing(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.uf.find(a), self.uf.find(b));
+        if ra == rb {
+            return;
+        }
+        let (x, y) = (&self.meta[ra], &self.meta[rb]);
+        if date_relation(x.when.as_ref(), y.when.as_ref()) == Relation::Conflict
+            || person_relation(&x.sender, &y.sender) == Relation::Conflict
+        {
+            return;
+        }
+        self.join(a, b);
+    }
+}
+
+fn merge_meta(first: &SetMeta, second: &SetMeta) -> SetMeta {
+    SetMeta {
+        when: first.when.or(second.when),
+        sender: if first.sender.is_empty() {
+            second.sender.clone()
+        } else {
+            first.sender.clone()
+        },
+    }
+}
+
+/// Joins records with the same exact fingerprint (sender, minute, normalised body);
+/// gives which records were joined to an earlier one.
+fn join_exact(signatures: &[Signature], sets: &mut Sets) -> Vec<bool> {
+    let mut later = vec![false; signatures.len()];
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    for (i, sig) in signatures.iter().enumerate() {
+        if sig.exact == 0 {
+            continue;
+        }
+        match seen.get(&sig.exact) {
+            Some(&first) => {
+                sets.join(first, i);
+                later[i] = true;
+            }
+            None => {
+                seen.insert(sig.exact, i);
+            }
+        }
+    }
+    later
+}
+
+/// Pairs worth checking, in a fixed order: neighbours within each band bucket (for texts
+/// long enough to shingle) and each minute bucket. Only one record of each exact set
+/// takes part.
+fn candidate_pairs(
+    signatures: &[Signature],
+    profiles: &[Profile],
+    later_exact: &[bool],
+) -> Vec<(usize, usize)> {
+    let mut buckets: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, sig) in signatures.iter().enumerate() {
+        if later_exact[i] {
+            continue;
+        }
+        if sig.shingles > 0 {
+            for (band, rows) in sig.minhash.chunks(ROWS_PER_BAND).enumerate() {
+                let mut h = mix(band as u64);
+                for &v in rows {
+                    h = mix(h ^ u64::from(v));
+                }
+                buckets.entry(h).or_default().push(i);
+            }
+        }
+        if let Some(when) = &profiles[i].when {
+            // Minutes are keyed apart from bands by their top bit.
+            buckets
+                .entry(mix(when.wall as u64) | 1 << 63)
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for members in buckets.values_mut() {
+        if members.len() < 2 {
+            continue;
+        }
+        // Large buckets (boilerplate, a busy minute) are walked in date order, so that
+        // the neighbours compared are the likeliest copies.
+        if members.len() > WINDOW + 1 {
+            members.sort_by_key(|&i| (profiles[i].when.map(|w| w.wall), i));
+        }
+        for (n, &a) in members.iter().enumerate() {
+            for &b in members.iter().skip(n + 1).take(WINDOW) {
+                pairs.push((a.min(b), a.max(b)));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Whether two records read as one message.
+fn is_copy(
+    a: usize,
+    b: usize,
+    signatures: &[Signature],
+    profiles: &[Profile],
+    rules: &NearDuplicate,
+) -> bool {
+    let date = date_relation(profiles[a].when.as_ref(), profiles[b].when.as_ref());
+    let sender = person_relation(&profiles[a].sender, &profiles[b].sender);
+    if date == Relation::Conflict || sender == Relation::Conflict {
+        return false;
+    }
+    let (x, y) = (&signatures[a], &signatures[b]);
+    if x.shingles < rules.min_shingles || y.shingles < rules.min_shingles {
+        // A line or two ("Thanks", "See attached") says nothing by itself.
+        return x.body == y.body && date == Relation::Same;
+    }
+    let unknowns = [date, sender]
+        .iter()
+        .filter(|r| **r == Relation::Unknown)
+        .count();
+    let threshold = rules.similarity + rules.unknown_penalty * unknowns as f64;
+    x.similarity(y) >= threshold
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Findings, Grouping, Message, MessageDate};
+    use crate::rules::Rules;
+
+    const TEXT: &str = "Could you run plate 7ABC123 through your ALPR system for the last \
+        30 days? Our LEARN access is down and I need the hits for a case that is moving fast.";
+
+    fn record(from: &str, local: &str, body: &str) -> Record {
+        Record {
+            message: Message {
+                from: from.to_string(),
+                date: MessageDate {
+                    local: local.to_string(),
+                    ..MessageDate::default()
+                },
+                body: body.to_string(),
+                ..Message::default()
+            },
+            findings: Findings::default(),
+            group: Grouping::default(),
+        }
+    }
+
+    fn firsts(records: &[Record]) -> Vec<usize> {
+        let rules = Rules::default_rules().unwrap();
+        let sigs: Vec<Signature> = records.iter().map(|r| Signature::of(&r.message)).collect();
+        first_copies(records, &sigs, &rules.file.threading.near_duplicate)
+    }
+
+    #[test]
+    fn copies_meet_across_forms_and_differ_by_sender_or_minute() {
+        let records = vec![
+            record("Mark Jensen <mj@ice.dhs.gov>", "2020-03-03T10:00:31", TEXT),
+            record(
+                "Jensen, Mark",
+                "2020-03-03T13:00:00",
+                &TEXT.replace("moving", "rnoving"),
+            ),
+            record("Ana Ruiz <ar@riverside.gov>", "2020-03-03T10:00:00", TEXT),
+            record("Mark Jensen <mj@ice.dhs.gov>", "2020-03-03T10:07:00", TEXT),
+            record(
+                "(b)(6)",
+                "2020-03-03T10:00:00",
+                &TEXT.replace("7ABC123", "(b)(7)(C)"),
+            ),
+        ];
+        assert_eq!(firsts(&records), vec![0, 0, 2, 3, 0]);
+    }
+
+    #[test]
+    fn an_undated_copy_does_not_bridge_two_dated_messages() {
+        let records = vec![
+            record("Mark Jensen", "2020-03-03T10:00:00", TEXT),
+            record("Mark Jensen", "", TEXT),
+            record("Mark Jensen", "2020-03-04T16:02:00", TEXT),
+        ];
+        let f = firsts(&records);
+        assert_eq!(f[0], 0);
+        assert_eq!(f[2], 2, "{f:?}");
+    }
+
+    #[test]
+    fn short_texts_need_the_same_minute() {
+        let records = vec![
+            record("Mark Jensen", "2020-03-03T10:00:00", "Thanks!"),
+            record("Mark Jensen", "2020-03-03T11:07:00", "Thanks!"),
+            record("Mark Jensen", "", "Thanks!"),
+            record("Jensen, Mark", "2020-03-03T10:00:00", "thanks"),
+        ];
+        assert_eq!(firsts(&records), vec![0, 1, 2, 0]);
+    }
+}
