@@ -10,12 +10,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 use super::signature::{fnv1a, folded, FNV_OFFSET};
 use crate::extract::redactions::located_redactions;
 use crate::model::{Record, RedactionDiff};
 
-/// Copies of one message compared for redaction differences.
-const MAX_COPIES: usize = 32;
+/// Distinct texts of one field a redacted text is compared with.
+const MAX_COMPARED: usize = 32;
 /// Words (after the common ends) beyond which two texts are not aligned: the table
 /// would pass 16 M cells.
 const MAX_ALIGNED_WORDS: usize = 4000;
@@ -50,10 +52,6 @@ pub fn differing_groups(records: &[Record], first: &[usize]) -> Vec<Vec<usize>> 
             let base = layout(g[0]);
             g.iter().any(|&i| layout(i) != base)
         })
-        .map(|mut g| {
-            g.truncate(MAX_COPIES);
-            g
-        })
         .collect()
 }
 
@@ -63,27 +61,10 @@ pub fn redaction_diffs(
     groups: &[Vec<usize>],
     bodies: &HashMap<usize, String>,
 ) -> Vec<RedactionDiff> {
-    let mut out = Vec::new();
-    for group in groups {
-        let texts: Vec<Fields> = group
-            .iter()
-            .map(|&i| Fields::of(&records[i], bodies.get(&i).map(String::as_str)))
-            .collect();
-        for (a, redacted) in texts.iter().enumerate() {
-            for (field, text) in redacted.0.iter() {
-                let shown: Vec<(usize, &str)> = texts
-                    .iter()
-                    .enumerate()
-                    .filter(|(b, _)| *b != a)
-                    .filter_map(|(b, f)| f.get(field).map(|t| (group[b], t)))
-                    .collect();
-                let found = field_diffs(text, &shown);
-                for diff in found {
-                    out.push(row(records, group[0], group[a], field, diff));
-                }
-            }
-        }
-    }
+    let mut out: Vec<RedactionDiff> = groups
+        .par_iter()
+        .flat_map_iter(|group| group_diffs(records, group, bodies))
+        .collect();
     let mut seen = BTreeSet::new();
     out.retain(|d| {
         seen.insert((
@@ -93,6 +74,42 @@ pub fn redaction_diffs(
             d.withheld.clone(),
         ))
     });
+    out
+}
+
+/// The differences among one group's copies.
+fn group_diffs(
+    records: &[Record],
+    group: &[usize],
+    bodies: &HashMap<usize, String>,
+) -> Vec<RedactionDiff> {
+    let mut out = Vec::new();
+    let texts: Vec<Fields> = group
+        .iter()
+        .map(|&i| Fields::of(&records[i], bodies.get(&i).map(String::as_str)))
+        .collect();
+    // Copies often share a text word for word: each distinct text is aligned once,
+    // with each distinct other text once.
+    let mut found: HashMap<(&str, &str), Vec<FieldDiff>> = HashMap::new();
+    for (a, redacted) in texts.iter().enumerate() {
+        for (field, text) in redacted.0.iter() {
+            let key = (*field, text.as_ref());
+            let diffs = found.entry(key).or_insert_with(|| {
+                let mut tried: BTreeSet<&str> = BTreeSet::from([text.as_ref()]);
+                let shown: Vec<(usize, &str)> = texts
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(b, f)| f.get(field).map(|t| (group[b], t)))
+                    .filter(|(_, t)| tried.insert(t))
+                    .take(MAX_COMPARED)
+                    .collect();
+                field_diffs(text, &shown)
+            });
+            for diff in diffs.iter() {
+                out.push(row(records, group[0], group[a], field, diff.clone()));
+            }
+        }
+    }
     out
 }
 
@@ -124,6 +141,7 @@ impl<'a> Fields<'a> {
 }
 
 /// Text withheld in a field of one copy and shown in another.
+#[derive(Clone)]
 struct FieldDiff {
     visible: usize,
     codes: Vec<String>,

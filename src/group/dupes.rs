@@ -11,6 +11,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::keys::{date_relation, person_relation, person_tokens, Relation, When};
 use super::signature::{mix, Signature};
 use super::union_find::UnionFind;
@@ -43,7 +45,7 @@ pub fn first_copies(
     rules: &NearDuplicate,
 ) -> Vec<usize> {
     let profiles: Vec<Profile> = records
-        .iter()
+        .par_iter()
         .map(|r| Profile {
             when: When::of(&r.message.date),
             sender: person_tokens(&r.message.from),
@@ -139,33 +141,20 @@ fn candidate_pairs(
     profiles: &[Profile],
     later_exact: &[bool],
 ) -> Vec<(usize, usize)> {
-    let mut buckets: HashMap<u64, Vec<usize>> = HashMap::new();
-    for (i, sig) in signatures.iter().enumerate() {
-        if later_exact[i] {
+    // (bucket, record) entries, sorted so that each bucket is a run.
+    let mut entries: Vec<(u64, usize)> = signatures
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| !later_exact[*i])
+        .flat_map_iter(|(i, sig)| bucket_keys(sig, profiles[i].when.as_ref()).map(move |k| (k, i)))
+        .collect();
+    entries.par_sort_unstable();
+    let mut pairs: Vec<u64> = Vec::new();
+    for run in entries.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 {
             continue;
         }
-        if sig.shingles > 0 {
-            for (band, rows) in sig.minhash.chunks(ROWS_PER_BAND).enumerate() {
-                let mut h = mix(band as u64);
-                for &v in rows {
-                    h = mix(h ^ u64::from(v));
-                }
-                buckets.entry(h).or_default().push(i);
-            }
-        }
-        if let Some(when) = &profiles[i].when {
-            // Minutes are keyed apart from bands by their top bit.
-            buckets
-                .entry(mix(when.wall as u64) | 1 << 63)
-                .or_default()
-                .push(i);
-        }
-    }
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for members in buckets.values_mut() {
-        if members.len() < 2 {
-            continue;
-        }
+        let mut members: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
         // Large buckets (boilerplate, a busy minute) are walked in date order, so that
         // the neighbours compared are the likeliest copies.
         if members.len() > WINDOW + 1 {
@@ -173,13 +162,36 @@ fn candidate_pairs(
         }
         for (n, &a) in members.iter().enumerate() {
             for &b in members.iter().skip(n + 1).take(WINDOW) {
-                pairs.push((a.min(b), a.max(b)));
+                // Packed so that sorting millions of pairs stays cheap.
+                pairs.push(((a.min(b) as u64) << 32) | a.max(b) as u64);
             }
         }
     }
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
     pairs.dedup();
     pairs
+        .into_iter()
+        .map(|p| ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize))
+        .collect()
+}
+
+/// The buckets a record falls in: one per MinHash band (texts long enough to shingle),
+/// and its minute (minutes are keyed apart from bands by their top bit).
+fn bucket_keys<'a>(sig: &'a Signature, when: Option<&When>) -> impl Iterator<Item = u64> + 'a {
+    let bands = sig
+        .minhash
+        .chunks(ROWS_PER_BAND)
+        .enumerate()
+        .filter(|_| sig.shingles > 0)
+        .map(|(band, rows)| {
+            let mut h = mix(band as u64);
+            for &v in rows {
+                h = mix(h ^ u64::from(v));
+            }
+            h & !(1 << 63)
+        });
+    let minute = when.map(|w| mix(w.wall as u64) | 1 << 63);
+    bands.chain(minute)
 }
 
 /// Whether two records read as one message.

@@ -117,9 +117,12 @@ pub fn person_tokens(person: &str) -> Vec<String> {
     out
 }
 
-/// Lower-case with the OCR confusions of [`super::signature::folded`].
+/// Lower-case with the OCR confusions of [`super::signature::folded`] (the word has no
+/// redaction marks left in it).
 fn fold_word(word: &str) -> String {
-    String::from_utf8_lossy(&super::signature::folded(word)).into_owned()
+    let mut out = Vec::with_capacity(word.len());
+    super::signature::fold_into(word, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether two senders' words name one person: a shared word, or one word inside the

@@ -20,8 +20,9 @@ const SHINGLE: usize = 5;
 /// A message's text, reduced to what copy detection compares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
-    /// Sender, time to the minute and normalised body; 0 when sender or date is unknown
-    /// (then there is nothing exact to compare).
+    /// Sender, time to the minute and normalised body (for an undated message: sender,
+    /// recipients, subject and body); 0 when the sender is unknown, as then there is
+    /// nothing exact to compare.
     pub exact: u64,
     /// The normalised body alone.
     pub body: u64,
@@ -39,11 +40,22 @@ impl Signature {
         let sender = sender_key(&message.from);
         let minute = minute_of(message);
         let exact = match (sender.is_empty(), minute) {
+            (true, _) => 0,
             (false, Some(minute)) => {
                 let h = fnv1a(body, sender.as_bytes());
                 fnv1a(h, minute.as_bytes()).max(1)
             }
-            _ => 0,
+            // Undated (the date was withheld or unreadable): the same sender, recipients
+            // and subject over the same text still make one message.
+            (false, None) => {
+                let mut h = fnv1a(body, sender.as_bytes());
+                h = fnv1a(h, b"\0undated\0");
+                h = fnv1a(h, message.subject.trim().to_lowercase().as_bytes());
+                for person in message.to.iter().chain(&message.cc) {
+                    h = fnv1a(h, &folded(person));
+                }
+                h.max(1)
+            }
         };
         let (minhash, shingles) = minhash(&text);
         Signature {
@@ -102,7 +114,8 @@ pub fn folded(text: &str) -> Vec<u8> {
     out
 }
 
-fn fold_into(text: &str, out: &mut Vec<u8>) {
+/// Folds `text` onto `out` as [`folded`] does, without looking for redaction marks.
+pub fn fold_into(text: &str, out: &mut Vec<u8>) {
     for ch in text.chars() {
         if ch.is_ascii() {
             let b = match ch.to_ascii_lowercase() as u8 {
@@ -252,7 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn exact_fingerprint_needs_sender_and_minute() {
+    fn exact_fingerprint_needs_a_sender() {
         let a = Signature::of(&message("Mark <m@x.gov>", "2020-03-03T10:00:12", CLEAN));
         let b = Signature::of(&message("MARK <M@X.GOV>", "2020-03-03T10:00:59", CLEAN));
         assert_eq!(a.exact, b.exact);
@@ -261,7 +274,13 @@ mod tests {
             Signature::of(&message("", "2020-03-03T10:00:12", CLEAN)).exact,
             0
         );
-        assert_eq!(Signature::of(&message("m@x.gov", "", CLEAN)).exact, 0);
+        let undated = Signature::of(&message("m@x.gov", "", CLEAN));
+        assert_ne!(undated.exact, 0);
+        assert_ne!(undated.exact, a.exact);
+        assert_eq!(
+            undated.exact,
+            Signature::of(&message("m@x.gov", "", CLEAN)).exact
+        );
     }
 
     #[test]

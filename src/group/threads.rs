@@ -12,6 +12,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 use super::keys::{base_subject, participant_keys, without_prefixes, When};
 use super::union_find::UnionFind;
 use crate::model::{Origin, Record, ThreadRow};
@@ -146,9 +148,28 @@ fn join_by_subject(records: &[Record], rules: &Threading, uf: &mut UnionFind) {
         .iter()
         .map(|s| base_subject(s, &rules.subject_prefixes))
         .collect();
+    // What each record brings, read in parallel: its participants' keys, its time and
+    // its subject if specific.
+    let brought: Vec<(Vec<String>, Option<i64>, Option<String>)> = records
+        .par_iter()
+        .map(|r| {
+            let m = &r.message;
+            let mut keys = Vec::new();
+            for person in std::iter::once(&m.from).chain(&m.to).chain(&m.cc) {
+                participant_keys(person, &mut keys);
+            }
+            let subject = base_subject(&m.subject, &rules.subject_prefixes);
+            let wall = When::of(&m.date).map(|w| w.wall);
+            (
+                keys,
+                wall,
+                is_specific(&subject, &generic).then_some(subject),
+            )
+        })
+        .collect();
     let mut by_root: BTreeMap<usize, Conversation> = BTreeMap::new();
     let mut subjects: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
-    for (i, r) in records.iter().enumerate() {
+    for (i, (keys, wall, subject)) in brought.into_iter().enumerate() {
         let root = uf.find(i);
         let c = by_root.entry(root).or_insert_with(|| Conversation {
             root,
@@ -156,18 +177,12 @@ fn join_by_subject(records: &[Record], rules: &Threading, uf: &mut UnionFind) {
             first: None,
             last: None,
         });
-        let m = &r.message;
-        let mut keys = Vec::new();
-        for person in std::iter::once(&m.from).chain(&m.to).chain(&m.cc) {
-            participant_keys(person, &mut keys);
-        }
         c.participants.extend(keys);
-        if let Some(w) = When::of(&m.date) {
-            c.first = Some(c.first.map_or(w.wall, |f| f.min(w.wall)));
-            c.last = Some(c.last.map_or(w.wall, |l| l.max(w.wall)));
+        if let Some(w) = wall {
+            c.first = Some(c.first.map_or(w, |f| f.min(w)));
+            c.last = Some(c.last.map_or(w, |l| l.max(w)));
         }
-        let subject = base_subject(&m.subject, &rules.subject_prefixes);
-        if is_specific(&subject, &generic) {
+        if let Some(subject) = subject {
             subjects.entry(subject).or_default().insert(root);
         }
     }
