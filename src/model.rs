@@ -251,6 +251,7 @@ pub struct ThreadRow {
 pub struct RedactionDiff {
     /// The key of the message's first occurrence.
     pub message: String,
+    pub thread_id: String,
     pub subject: String,
     /// Where the text stands: `body`, `from`, `to`, `cc` or `subject`.
     pub field: String,

@@ -116,7 +116,8 @@ pub fn run(
     let differing = diffs::differing_groups(&output.records, &grouped.first);
     let wanted: Vec<usize> = differing.iter().flatten().copied().collect();
     let bodies = read_bodies_again(&found.files, &output.records, &wanted, options);
-    output.redaction_diffs = diffs::redaction_diffs(&output.records, &differing, &bodies);
+    output.redaction_diffs =
+        diffs::redaction_diffs(&output.records, &differing, &bodies, &output.threads);
     output.summary = RunSummary {
         inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
         files: found.files.len(),

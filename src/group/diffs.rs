@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::signature::{fnv1a, folded, FNV_OFFSET};
 use crate::extract::redactions::located_redactions;
-use crate::model::{Record, RedactionDiff};
+use crate::model::{Record, RedactionDiff, ThreadRow};
 
 /// Distinct texts of one field a redacted text is compared with.
 const MAX_COMPARED: usize = 32;
@@ -60,11 +60,24 @@ pub fn redaction_diffs(
     records: &[Record],
     groups: &[Vec<usize>],
     bodies: &HashMap<usize, String>,
+    threads: &[ThreadRow],
 ) -> Vec<RedactionDiff> {
     let mut out: Vec<RedactionDiff> = groups
         .par_iter()
         .flat_map_iter(|group| group_diffs(records, group, bodies))
         .collect();
+    // A quote's attribution line has no subject; its conversation's subject stands in.
+    let subjects: HashMap<&str, &str> = threads
+        .iter()
+        .map(|t| (t.thread_id.as_str(), t.subject.as_str()))
+        .collect();
+    for d in out.iter_mut() {
+        if d.subject.is_empty() {
+            if let Some(s) = subjects.get(d.thread_id.as_str()) {
+                d.subject = s.to_string();
+            }
+        }
+    }
     let mut seen = BTreeSet::new();
     out.retain(|d| {
         seen.insert((
@@ -106,7 +119,7 @@ fn group_diffs(
                 field_diffs(text, &shown)
             });
             for diff in diffs.iter() {
-                out.push(row(records, group[0], group[a], field, diff.clone()));
+                out.push(row(records, group, group[a], field, diff.clone()));
             }
         }
     }
@@ -274,9 +287,10 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
     row[b.len()]
 }
 
-/// Text that could have been withheld: a word of three letters or more, or (inside a
-/// text) a number of three digits or more. OCR debris beside a mark (`Pi`, `1)`) and,
-/// at either end of a text, stray dates of page furniture are not.
+/// Text that could have been withheld: a word of three letters or more, or a number of
+/// three digits or more (at either end of a text, seven digits and no `/`: a phone
+/// number, not a stray date of page furniture). OCR debris beside a mark (`Pi`, `1)`)
+/// is not.
 fn says_something(text: &str, at_edge: bool) -> bool {
     let longest = |pred: fn(char) -> bool| {
         text.split(|c: char| !pred(c))
@@ -284,7 +298,14 @@ fn says_something(text: &str, at_edge: bool) -> bool {
             .max()
             .unwrap_or(0)
     };
-    longest(char::is_alphabetic) >= 3 || (!at_edge && longest(|c| c.is_ascii_digit()) >= 3)
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let number = if at_edge {
+        // A phone number in a signature, not a printed date.
+        digits >= 7 && !text.contains('/')
+    } else {
+        longest(|c| c.is_ascii_digit()) >= 3
+    };
+    longest(char::is_alphabetic) >= 3 || number
 }
 
 /// `1.4(D)`: a classification reason printed beside a `B1` code, which stands where
@@ -455,16 +476,23 @@ fn squash(text: &str) -> String {
 
 fn row(
     records: &[Record],
-    first: usize,
+    group: &[usize],
     redacted: usize,
     field: &str,
     diff: FieldDiff,
 ) -> RedactionDiff {
     let r = &records[redacted].message;
     let v = &records[diff.visible].message;
+    // A quote's attribution line has no subject; another copy's header may.
+    let subject = group
+        .iter()
+        .map(|&i| records[i].message.subject.as_str())
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or_default();
     RedactionDiff {
-        message: records[first].message.key(),
-        subject: records[first].message.subject.clone(),
+        message: records[group[0]].message.key(),
+        thread_id: records[group[0]].group.thread_id.clone(),
+        subject: subject.to_string(),
         field: field.to_string(),
         exemptions: diff.codes,
         withheld: diff.withheld,

@@ -495,6 +495,7 @@ pub(crate) fn redaction_diffs(diffs: &[RedactionDiff]) -> Result<DataFrame> {
     let numbers = |f: fn(&RedactionDiff) -> u32| diffs.iter().map(f).collect::<Vec<_>>();
     let columns = vec![
         str_col("message", strings(|d| d.message.clone())),
+        str_col("thread_id", strings(|d| d.thread_id.clone())),
         str_col("subject", strings(|d| d.subject.clone())),
         str_col("field", strings(|d| d.field.clone())),
         str_col(

@@ -308,6 +308,7 @@ mod tests {
     fn diff_rows() -> Vec<RedactionDiff> {
         vec![RedactionDiff {
             message: "release/a.eml#1".into(),
+            thread_id: "T00001".into(),
             subject: "plates".into(),
             field: "body".into(),
             exemptions: vec!["(b)(6)".into()],
@@ -556,8 +557,8 @@ mod tests {
         );
         assert_eq!(
             read(&out.join("redaction_diffs.csv")),
-            "message,subject,field,exemption,withheld,context,redacted_in,redacted_page,redacted_bates,visible_in,visible_page,visible_bates\n\
-             release/a.eml#1,plates,body,(b)(6),Ana Ruiz,\"Det. [[Ana Ruiz]], can you\",release/c.txt#1,2,FPD-000124,release/a.eml#1,0,\"\"\n"
+            "message,thread_id,subject,field,exemption,withheld,context,redacted_in,redacted_page,redacted_bates,visible_in,visible_page,visible_bates\n\
+             release/a.eml#1,T00001,plates,body,(b)(6),Ana Ruiz,\"Det. [[Ana Ruiz]], can you\",release/c.txt#1,2,FPD-000124,release/a.eml#1,0,\"\"\n"
         );
     }
 
