@@ -76,8 +76,8 @@ pub struct Threading {
     pub subject_prefixes: Vec<String>,
     /// Subjects too generic to join two conversations on their own.
     pub generic_subjects: Vec<String>,
-    /// Conversations with one subject and a participant in common are joined when no more
-    /// than this many days apart.
+    /// Conversations with one subject and a participant in common are joined when together
+    /// they span no more than this many days.
     pub subject_gap_days: i64,
     pub near_duplicate: NearDuplicate,
 }

@@ -119,7 +119,10 @@ fn corpus_run_matches_its_labels() {
     let flagged = rows.iter().filter(|r| r["flagged"] == "true");
     assert_eq!(
         flags.len(),
-        flagged.clone().filter(|r| r["duplicate_of"].is_empty()).count()
+        flagged
+            .clone()
+            .filter(|r| r["duplicate_of"].is_empty())
+            .count()
     );
     assert_eq!(flags.len() + 2, flagged.count());
 

@@ -7,7 +7,7 @@
 //! parent still links the replies that name it, a second message claiming a taken ID
 //! does not join through it, and loops cannot form in disjoint sets); and last, a
 //! subject shared after reply prefixes are taken off, when the two conversations have a
-//! participant in common and lie within the rules' gap in days. Generic subjects ("(no
+//! participant in common and together span no more than the rules' gap in days. Generic subjects ("(no
 //! subject)", "Question") never join conversations.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -187,33 +187,60 @@ fn join_by_subject(records: &[Record], rules: &Threading, uf: &mut UnionFind) {
         }
     }
     let gap = rules.subject_gap_days.saturating_mul(24 * 60);
+    // The time each conversation joined so far spans: a joined conversation must fit in
+    // the gap as a whole, so a subject sent every day ("Schedule") does not chain a
+    // year of mail into one thread.
+    let mut spans: HashMap<usize, (Option<i64>, Option<i64>)> = HashMap::new();
     for roots in subjects.values() {
         let mut convs: Vec<&Conversation> = roots.iter().filter_map(|r| by_root.get(r)).collect();
         convs.sort_by_key(|c| (c.first.is_none(), c.first, c.root));
         for (n, c) in convs.iter().enumerate() {
             for earlier in convs[n.saturating_sub(SUBJECT_WINDOW)..n].iter().rev() {
-                if close_in_time(earlier, c, gap)
-                    && !earlier.participants.is_disjoint(&c.participants)
-                {
-                    uf.union(earlier.root, c.root);
+                if earlier.participants.is_disjoint(&c.participants) {
+                    continue;
+                }
+                let (a, b) = (uf.find(earlier.root), uf.find(c.root));
+                let span_a = spans
+                    .get(&a)
+                    .copied()
+                    .unwrap_or((earlier.first, earlier.last));
+                let span_b = spans.get(&b).copied().unwrap_or((c.first, c.last));
+                let joined = (min_of(span_a.0, span_b.0), max_of(span_a.1, span_b.1));
+                if a != b && fits(joined, gap) {
+                    if let Some(root) = uf.union(a, b) {
+                        spans.insert(root, joined);
+                    }
                 }
             }
         }
     }
 }
 
+fn min_of(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn max_of(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// A span no longer than the gap (undated conversations fit anywhere).
+fn fits(span: (Option<i64>, Option<i64>), gap: i64) -> bool {
+    match span {
+        (Some(first), Some(last)) => last - first <= gap,
+        _ => true,
+    }
+}
+
 /// A subject that says what the conversation is about.
 fn is_specific(subject: &str, generic: &BTreeSet<String>) -> bool {
     subject.chars().filter(|c| c.is_alphanumeric()).count() >= 3 && !generic.contains(subject)
-}
-
-fn close_in_time(a: &Conversation, b: &Conversation, gap: i64) -> bool {
-    match (a.first, a.last, b.first, b.last) {
-        (Some(a_first), Some(a_last), Some(b_first), Some(b_last)) => {
-            b_first - a_last <= gap && a_first - b_last <= gap
-        }
-        _ => true,
-    }
 }
 
 fn rows(
@@ -427,5 +454,35 @@ mod tests {
         let mut all = records;
         all.push(no_common);
         assert_eq!(thread_of(&all), vec![0, 0, 1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn a_daily_subject_does_not_chain_a_year_into_one_thread() {
+        let records: Vec<Record> = (0..90)
+            .map(|day| {
+                let date = chrono::NaiveDate::from_ymd_opt(2011, 1, 1).unwrap()
+                    + chrono::Duration::days(day);
+                let local = format!("{}T08:00:00", date.format("%Y-%m-%d"));
+                record(
+                    &format!("day{day}"),
+                    "",
+                    &[],
+                    "Schedule for tomorrow",
+                    AGENT,
+                    &local,
+                )
+            })
+            .collect();
+        let threads = thread_of(&records);
+        let count = threads.iter().collect::<BTreeSet<_>>().len();
+        assert!(count >= 3, "{count} threads");
+        // Each thread spans at most the 30 days of the rules.
+        for t in 0..count {
+            let days: Vec<usize> = (0..90).filter(|&d| threads[d] == t).collect();
+            assert!(
+                days.last().unwrap() - days.first().unwrap() <= 30,
+                "{days:?}"
+            );
+        }
     }
 }
