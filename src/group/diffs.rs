@@ -271,7 +271,8 @@ fn alike(a: &[u8], b: &[u8]) -> bool {
     longest > 0 && edit_distance(a, b) <= (longest / 3).max(1)
 }
 
-fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+/// Levenshtein distance between two byte strings.
+pub fn edit_distance(a: &[u8], b: &[u8]) -> usize {
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, &x) in a.iter().enumerate() {
         let mut diagonal = row[0];

@@ -13,11 +13,13 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use super::diffs::edit_distance;
+use super::keys::without_prefixes;
 use super::keys::{date_relation, person_relation, person_tokens, Relation, When};
-use super::signature::{mix, Signature};
+use super::signature::{folded, mix, Signature};
 use super::union_find::UnionFind;
 use crate::model::Record;
-use crate::rules::NearDuplicate;
+use crate::rules::Threading;
 
 /// MinHash bins per LSH band: at similarity 0.5 a pair shares at least one of the 32
 /// bands with probability above 0.9999; at 0.2, about 0.7 (then the check throws it out).
@@ -29,6 +31,8 @@ const WINDOW: usize = 8;
 struct Profile {
     when: Option<When>,
     sender: Vec<String>,
+    /// The subject's words without reply prefixes, folded like the text.
+    subject: Vec<Vec<u8>>,
 }
 
 /// What a set of joined records has agreed to: the first date and sender seen in it.
@@ -39,16 +43,17 @@ struct SetMeta {
 }
 
 /// For each record, the index of the first record that is the same message.
-pub fn first_copies(
-    records: &[Record],
-    signatures: &[Signature],
-    rules: &NearDuplicate,
-) -> Vec<usize> {
+pub fn first_copies(records: &[Record], signatures: &[Signature], rules: &Threading) -> Vec<usize> {
     let profiles: Vec<Profile> = records
         .par_iter()
         .map(|r| Profile {
             when: When::of(&r.message.date),
             sender: person_tokens(&r.message.from),
+            subject: without_prefixes(&r.message.subject, &rules.subject_prefixes)
+                .split_whitespace()
+                .map(folded)
+                .filter(|w| !w.is_empty())
+                .collect(),
         })
         .collect();
     let mut sets = Sets {
@@ -61,7 +66,7 @@ pub fn first_copies(
             })
             .collect(),
     };
-    let later_exact = join_exact(signatures, &mut sets);
+    let later_exact = join_exact(signatures, &profiles, &mut sets);
     for (a, b) in candidate_pairs(signatures, &profiles, &later_exact) {
         if is_copy(a, b, signatures, &profiles, rules) {
             sets.join_if_agreeing(a, b);
@@ -111,9 +116,9 @@ fn merge_meta(first: &SetMeta, second: &SetMeta) -> SetMeta {
     }
 }
 
-/// Joins records with the same exact fingerprint (sender, minute, normalised body);
-/// gives which records were joined to an earlier one.
-fn join_exact(signatures: &[Signature], sets: &mut Sets) -> Vec<bool> {
+/// Joins records with the same exact fingerprint (sender, minute, normalised body) and
+/// a subject that agrees; gives which records were joined to an earlier one.
+fn join_exact(signatures: &[Signature], profiles: &[Profile], sets: &mut Sets) -> Vec<bool> {
     let mut later = vec![false; signatures.len()];
     let mut seen: HashMap<u64, usize> = HashMap::new();
     for (i, sig) in signatures.iter().enumerate() {
@@ -121,10 +126,11 @@ fn join_exact(signatures: &[Signature], sets: &mut Sets) -> Vec<bool> {
             continue;
         }
         match seen.get(&sig.exact) {
-            Some(&first) => {
+            Some(&first) if subjects_agree(&profiles[first].subject, &profiles[i].subject) => {
                 sets.join(first, i);
                 later[i] = true;
             }
+            Some(_) => {}
             None => {
                 seen.insert(sig.exact, i);
             }
@@ -200,24 +206,42 @@ fn is_copy(
     b: usize,
     signatures: &[Signature],
     profiles: &[Profile],
-    rules: &NearDuplicate,
+    rules: &Threading,
 ) -> bool {
+    let near = &rules.near_duplicate;
     let date = date_relation(profiles[a].when.as_ref(), profiles[b].when.as_ref());
     let sender = person_relation(&profiles[a].sender, &profiles[b].sender);
     if date == Relation::Conflict || sender == Relation::Conflict {
         return false;
     }
     let (x, y) = (&signatures[a], &signatures[b]);
-    if x.shingles < rules.min_shingles || y.shingles < rules.min_shingles {
+    let alike = if x.shingles < near.min_shingles || y.shingles < near.min_shingles {
         // A line or two ("Thanks", "See attached") says nothing by itself.
-        return x.body == y.body && date == Relation::Same;
+        x.body == y.body && date == Relation::Same
+    } else {
+        let unknowns = [date, sender]
+            .iter()
+            .filter(|r| **r == Relation::Unknown)
+            .count();
+        x.similarity(y) >= near.similarity + near.unknown_penalty * unknowns as f64
+    };
+    // Checked last, as it costs most and few pairs get this far.
+    alike && subjects_agree(&profiles[a].subject, &profiles[b].subject)
+}
+
+/// Copies of one message show one subject: the same once folded, one cut short of the
+/// other (or carrying a classification marking after it), or an OCR misreading apart (a
+/// quarter of the longer). A missing subject (a quote's attribution line) agrees with any.
+fn subjects_agree(a: &[Vec<u8>], b: &[Vec<u8>]) -> bool {
+    if a.is_empty() || b.is_empty() || a == b {
+        return true;
     }
-    let unknowns = [date, sender]
-        .iter()
-        .filter(|r| **r == Relation::Unknown)
-        .count();
-    let threshold = rules.similarity + rules.unknown_penalty * unknowns as f64;
-    x.similarity(y) >= threshold
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.starts_with(short) {
+        return true;
+    }
+    let (x, y) = (a.concat(), b.concat());
+    edit_distance(&x, &y) * 4 <= x.len().max(y.len())
 }
 
 #[cfg(test)]
@@ -248,7 +272,7 @@ mod tests {
     fn firsts(records: &[Record]) -> Vec<usize> {
         let rules = Rules::default_rules().unwrap();
         let sigs: Vec<Signature> = records.iter().map(|r| Signature::of(&r.message)).collect();
-        first_copies(records, &sigs, &rules.file.threading.near_duplicate)
+        first_copies(records, &sigs, &rules.file.threading)
     }
 
     #[test]
@@ -292,5 +316,23 @@ mod tests {
             record("Jensen, Mark", "2020-03-03T10:00:00", "thanks"),
         ];
         assert_eq!(firsts(&records), vec![0, 1, 2, 0]);
+    }
+
+    #[test]
+    fn copies_share_their_subject() {
+        let subject = |r: &mut Record, s: &str| r.message.subject = s.to_string();
+        let mut records = vec![
+            record("Mark Jensen", "2020-03-03T10:00:00", TEXT),
+            record("Mark Jensen", "2020-03-03T10:00:00", TEXT),
+            record("Mark Jensen", "2020-03-03T10:00:00", TEXT),
+            record("Mark Jensen", "2020-03-03T10:00:00", TEXT),
+            record("Mark Jensen", "2020-03-03T10:00:00", TEXT),
+        ];
+        subject(&mut records[0], "Plate lookup for the Altima case");
+        subject(&mut records[1], "RN: Plate lookup for the Altirna case");
+        subject(&mut records[2], "Plate lookup for the");
+        subject(&mut records[3], "");
+        subject(&mut records[4], "Training roster for Friday");
+        assert_eq!(firsts(&records), vec![0, 0, 0, 0, 4]);
     }
 }

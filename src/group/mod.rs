@@ -28,7 +28,7 @@ pub struct Grouped {
 /// Groups the records into messages and conversations; fills in `record.group`.
 pub fn group(records: &mut [Record], signatures: &[Signature], rules: &Rules) -> Grouped {
     let threading = &rules.file.threading;
-    let first = dupes::first_copies(records, signatures, &threading.near_duplicate);
+    let first = dupes::first_copies(records, signatures, threading);
     let threads = threads::threads(records, &first, threading);
     let mut copies = vec![0u32; records.len()];
     let mut quoted = vec![false; records.len()];
