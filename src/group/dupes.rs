@@ -247,7 +247,8 @@ fn subjects_agree(a: &[Vec<u8>], b: &[Vec<u8>]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Findings, Grouping, Message, MessageDate};
+    use crate::group::signature::tests::message;
+    use crate::model::{Findings, Grouping};
     use crate::rules::Rules;
 
     const TEXT: &str = "Could you run plate 7ABC123 through your ALPR system for the last \
@@ -255,15 +256,7 @@ mod tests {
 
     fn record(from: &str, local: &str, body: &str) -> Record {
         Record {
-            message: Message {
-                from: from.to_string(),
-                date: MessageDate {
-                    local: local.to_string(),
-                    ..MessageDate::default()
-                },
-                body: body.to_string(),
-                ..Message::default()
-            },
+            message: message(from, local, body),
             findings: Findings::default(),
             group: Grouping::default(),
         }

@@ -208,11 +208,11 @@ pub fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::MessageDate;
 
-    fn message(from: &str, local: &str, body: &str) -> Message {
+    pub(crate) fn message(from: &str, local: &str, body: &str) -> Message {
         Message {
             from: from.to_string(),
             date: MessageDate {
