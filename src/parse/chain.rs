@@ -57,91 +57,164 @@ pub(crate) enum Label {
 pub fn split_chain(text: &str) -> Vec<Segment> {
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     let mut out = Vec::new();
-    split_lines(&lines, 0, 0, None, &mut out);
+    split_lines(lines, &mut out);
     out
 }
 
-fn split_lines(
-    lines: &[String],
+/// Text still to split: from which line of the current text, and what the message it
+/// begins with carries.
+struct Pending {
+    from: usize,
     depth: u32,
+    /// Quoted regions this text sits inside.
+    nesting: u32,
     offset: usize,
     header: Option<HeaderBlock>,
-    out: &mut Vec<Segment>,
-) {
-    let mut body: Vec<&str> = Vec::new();
+    /// The line the message's header block starts on, when it is not `offset`.
+    start_line: Option<usize>,
+    /// Text before the first header of a quoted region belongs to the quoting message.
+    joins_previous: bool,
+}
+
+/// Where the rest of the text goes once a message is split off.
+struct Next {
+    /// The dequoted lines of a quoted region, or `None` to go on in the same text.
+    inner: Option<Vec<String>>,
+    pending: Pending,
+}
+
+/// Quoted regions nested deeper than this are kept as the text of the deepest message
+/// read: each level is a copy of the text below it, so a hostile file could otherwise
+/// cost time and memory by the square of its depth. Real chains stop far short of it.
+pub const MAX_QUOTE_DEPTH: u32 = 100;
+
+/// Splits the lines into segments, one message at a time. Each message hands the text
+/// after its own to the next; this is a loop, not recursion, so that a chain of
+/// thousands of messages cannot exhaust the stack, and only the text being split is
+/// held (a quoted region's dequoted lines replace the text that held them).
+fn split_lines(lines: Vec<String>, out: &mut Vec<Segment>) {
+    let mut current = lines;
+    let mut pending = Some(Pending {
+        from: 0,
+        depth: 0,
+        nesting: 0,
+        offset: 0,
+        header: None,
+        start_line: None,
+        joins_previous: false,
+    });
+    while let Some(p) = pending.take() {
+        let at = out.len();
+        let next = split_one(&current[p.from..], &p, out);
+        if let (Some(line), Some(seg)) = (p.start_line, out.get_mut(at)) {
+            seg.start_line = line;
+        }
+        if p.joins_previous && at > 0 && out.get(at).is_some_and(|s| s.header.is_none()) {
+            let lead = out.remove(at);
+            if !lead.body.trim().is_empty() {
+                let prev = &mut out[at - 1];
+                prev.body.push('\n');
+                prev.body.push_str(&lead.body);
+            }
+        }
+        pending = next.map(|n| match n.inner {
+            Some(inner) => {
+                current = inner;
+                Pending {
+                    nesting: p.nesting + 1,
+                    ..n.pending
+                }
+            }
+            None => Pending {
+                from: p.from + n.pending.from,
+                nesting: p.nesting,
+                ..n.pending
+            },
+        });
+    }
+}
+
+/// Pushes the segment that begins `lines` and says where the next one starts, if any.
+fn split_one(lines: &[String], p: &Pending, out: &mut Vec<Segment>) -> Option<Next> {
+    let (depth, offset) = (p.depth, p.offset);
+    let header = p.header.clone();
     let mut tail: Vec<String> = Vec::new();
+    let same = |from: usize, block: HeaderBlock, start: usize| Next {
+        inner: None,
+        pending: Pending {
+            from,
+            depth: depth + 1,
+            nesting: 0,
+            offset: offset + from,
+            header: Some(block),
+            start_line: Some(offset + start),
+            joins_previous: false,
+        },
+    };
+    let descend = p.nesting < MAX_QUOTE_DEPTH;
+    let body_until = |i: usize| -> Vec<&str> { lines[..i].iter().map(String::as_str).collect() };
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i].as_str();
         if is_separator(line) {
             let next = next_nonblank(lines, i + 1, 3);
             if let Some((block, end)) = next.and_then(|n| header_block_at(lines, n)) {
-                let start = next.unwrap_or(i);
-                push(out, header, &body, &tail, depth, offset);
-                let at = out.len();
-                split_lines(&lines[end..], depth + 1, offset + end, Some(block), out);
-                if let Some(seg) = out.get_mut(at) {
-                    seg.start_line = offset + start;
-                }
-                return;
+                push(out, header, &body_until(i), &tail, depth, offset);
+                return Some(same(end, block, next.unwrap_or(i)));
             }
         }
         if let Some((block, end)) = header_block_at(lines, i) {
-            push(out, header, &body, &tail, depth, offset);
-            let at = out.len();
-            split_lines(&lines[end..], depth + 1, offset + end, Some(block), out);
-            if let Some(seg) = out.get_mut(at) {
-                seg.start_line = offset + i;
-            }
-            return;
+            push(out, header, &body_until(i), &tail, depth, offset);
+            return Some(same(end, block, i));
         }
         if let Some((block, end)) = attribution_at(lines, i) {
             let start = next_nonblank(lines, end, usize::MAX).unwrap_or(end);
-            if lines.get(start).is_some_and(|l| quote_level(l) > 0) {
+            if descend && lines.get(start).is_some_and(|l| quote_level(l) > 0) {
                 let stop = quoted_region_end(lines, start);
                 let inner = dequote(&lines[start..stop]);
                 tail.extend(lines[stop..].iter().cloned());
-                push(out, header, &body, &tail, depth, offset);
-                let at = out.len();
-                split_lines(&inner, depth + 1, offset + start, Some(block), out);
-                if let Some(seg) = out.get_mut(at) {
-                    seg.start_line = offset + i;
-                }
-            } else {
-                push(out, header, &body, &tail, depth, offset);
-                let at = out.len();
-                split_lines(&lines[end..], depth + 1, offset + end, Some(block), out);
-                if let Some(seg) = out.get_mut(at) {
-                    seg.start_line = offset + i;
-                }
+                push(out, header, &body_until(i), &tail, depth, offset);
+                return Some(Next {
+                    inner: Some(inner),
+                    pending: Pending {
+                        from: 0,
+                        depth: depth + 1,
+                        nesting: 0,
+                        offset: offset + start,
+                        header: Some(block),
+                        start_line: Some(offset + i),
+                        joins_previous: false,
+                    },
+                });
             }
-            return;
+            push(out, header, &body_until(i), &tail, depth, offset);
+            return Some(same(end, block, i));
         }
-        if quote_level(line) > 0 {
+        if descend && quote_level(line) > 0 {
             // A quoted region with no attribution: a message only if it holds a header block.
             let stop = quoted_region_end(lines, i);
             let inner = dequote(&lines[i..stop]);
             if has_boundary(&inner) {
                 tail.extend(lines[stop..].iter().cloned());
-                push(out, header, &body, &tail, depth, offset);
-                let at = out.len();
-                split_lines(&inner, depth, offset + i, None, out);
-                // The quoted text before the first header belongs to the quoting message.
-                if out.len() > at && out[at].header.is_none() && at > 0 {
-                    let lead = out.remove(at);
-                    if !lead.body.trim().is_empty() {
-                        let prev = &mut out[at - 1];
-                        prev.body.push('\n');
-                        prev.body.push_str(&lead.body);
-                    }
-                }
-                return;
+                push(out, header, &body_until(i), &tail, depth, offset);
+                return Some(Next {
+                    inner: Some(inner),
+                    pending: Pending {
+                        from: 0,
+                        depth,
+                        nesting: 0,
+                        offset: offset + i,
+                        header: None,
+                        start_line: None,
+                        joins_previous: true,
+                    },
+                });
             }
         }
-        body.push(line);
         i += 1;
     }
-    push(out, header, &body, &tail, depth, offset);
+    push(out, header, &body_until(lines.len()), &tail, depth, offset);
+    None
 }
 
 fn push(
