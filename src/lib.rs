@@ -16,3 +16,5 @@ pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod text;
+pub mod watchdog;
+pub mod workers;

@@ -24,6 +24,7 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    quiet_time_limits();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => cmd::analyze::run(args),
@@ -36,4 +37,15 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::from(2)
         }
     }
+}
+
+/// A file stopped at its time limit unwinds (see `backchannel::watchdog`) and becomes an
+/// error row; the default panic message would only repeat it on stderr.
+fn quiet_time_limits() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !backchannel::watchdog::is_over_time(info.payload()) {
+            default(info);
+        }
+    }));
 }

@@ -9,7 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -26,6 +27,8 @@ use crate::parse::ocr::Ocr;
 use crate::parse::office::OfficeKind;
 use crate::parse::parse_file;
 use crate::rules::Rules;
+use crate::watchdog::{is_over_time, with_deadline};
+use crate::workers;
 
 /// How a run reads: the limits that keep one pathological file from stalling it, and
 /// the OCR to read scanned pages with, if any.
@@ -33,6 +36,9 @@ use crate::rules::Rules;
 pub struct Options {
     /// Files larger than this are reported, not read.
     pub max_file_bytes: u64,
+    /// Longest one file's reading may take (`None`: no limit). A file past it becomes an
+    /// error row.
+    pub max_file_time: Option<Duration>,
     /// OCR for PDF pages with no text layer (`--ocr`); `None` lists them as needing it.
     pub ocr: Option<Ocr>,
 }
@@ -41,6 +47,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             max_file_bytes: 256 * 1024 * 1024,
+            max_file_time: Some(Duration::from_secs(600)),
             ocr: None,
         }
     }
@@ -80,22 +87,7 @@ pub fn run(
     let started = Instant::now();
     let found = discover(inputs)?;
     progress.set_length(found.files.len() as u64);
-    let per_file: Vec<FileOutput> = found
-        .files
-        .par_iter()
-        .map(|file| {
-            let out = catch_unwind(AssertUnwindSafe(|| process_file(file, rules, options)))
-                .unwrap_or_else(|panic| {
-                    let reason = format!(
-                        "internal error while reading this file: {}",
-                        panic_text(&panic)
-                    );
-                    unread(file, "parse", reason, file.size)
-                });
-            progress.inc(1);
-            out
-        })
-        .collect();
+    let per_file = read_files(&found.files, rules, options, progress);
     let mut output = RunOutput {
         errors: found.errors,
         ..RunOutput::default()
@@ -134,6 +126,58 @@ pub fn run(
     Ok(output)
 }
 
+/// Reads every file on the worker threads ([`workers`]), each within the time limit, and
+/// gives their outputs in input order.
+fn read_files(
+    files: &[SourceFile],
+    rules: &Rules,
+    options: &Options,
+    progress: &ProgressBar,
+) -> Vec<FileOutput> {
+    let shared = Arc::new((files.to_vec(), rules.clone(), options.clone()));
+    let job: workers::Job<FileOutput> = Arc::new(move |i| {
+        let (files, rules, options) = &*shared;
+        read_within_limit(&files[i], rules, options)
+    });
+    // Work stuck inside another crate's code cannot unwind at the limit: it is waited
+    // for twice as long, and a minute more, then left behind.
+    let give_up_after = options
+        .max_file_time
+        .map(|limit| limit.saturating_mul(2) + Duration::from_secs(60));
+    let done = || progress.inc(1);
+    let abandoned = |i: usize, waited: Duration| {
+        let file = &files[i];
+        let reason = format!(
+            "still being read after {} s, past the per-file time limit (--max-file-secs); left unread",
+            waited.as_secs()
+        );
+        unread(file, "parse", reason, file.size)
+    };
+    workers::run_all(files.len(), job, give_up_after, &done, &abandoned)
+}
+
+/// One file's reading, with its deadline; a panic or an overrun becomes its error row.
+fn read_within_limit(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutput {
+    let limit = options.max_file_time;
+    let read = catch_unwind(AssertUnwindSafe(|| {
+        with_deadline(limit, || process_file(file, rules, options))
+    }));
+    read.unwrap_or_else(|panic| {
+        let reason = if is_over_time(panic.as_ref()) {
+            format!(
+                "reading stopped at the per-file time limit of {} s (--max-file-secs)",
+                limit.map_or(0, |l| l.as_secs())
+            )
+        } else {
+            format!(
+                "internal error while reading this file: {}",
+                panic_text(&panic)
+            )
+        };
+        unread(file, "parse", reason, file.size)
+    })
+}
+
 fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutput {
     if file.size > options.max_file_bytes {
         return unread(
@@ -161,7 +205,14 @@ fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutp
         &bytes,
         options.ocr.as_ref(),
     );
-    let extracted: Vec<_> = parsed.messages.iter().map(|m| extract(m, rules)).collect();
+    let extracted: Vec<_> = parsed
+        .messages
+        .iter()
+        .map(|m| {
+            crate::watchdog::check();
+            extract(m, rules)
+        })
+        .collect();
     let custodian = custodian(&parsed.furniture, rules);
     let findings = flag_file(&parsed.messages, &extracted, custodian.as_ref(), rules);
     let signatures: Vec<Signature> = parsed.messages.iter().map(Signature::of).collect();
@@ -249,8 +300,8 @@ fn read_bodies_again(
         .collect();
     jobs.par_iter()
         .flat_map_iter(|(file, want)| {
-            let messages =
-                catch_unwind(AssertUnwindSafe(|| messages_of(file, options))).unwrap_or_default();
+            let read_again = || with_deadline(options.max_file_time, || messages_of(file, options));
+            let messages = catch_unwind(AssertUnwindSafe(read_again)).unwrap_or_default();
             want.iter()
                 .filter_map(|&(ordinal, i)| {
                     let m = messages.iter().find(|m| m.ordinal == ordinal)?;

@@ -123,7 +123,7 @@ pub struct RulesFile {
 
 /// A phrase list compiled twice: as one set, which tells in a single pass whether any
 /// phrase (and which) matches, and as single patterns, which tell where.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PhraseList {
     pub set: RegexSet,
     pub patterns: Vec<Regex>,
@@ -147,7 +147,7 @@ impl PhraseList {
 
 /// Several named phrase lists (data types, formal channels) in one set, so that one pass
 /// over a sentence tells which names match.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct NamedLists {
     pub names: Vec<String>,
     set: RegexSet,
@@ -171,7 +171,7 @@ impl NamedLists {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct CompiledPattern {
     pub regex: Regex,
     pub template: String,
@@ -179,7 +179,7 @@ pub struct CompiledPattern {
 }
 
 /// Compiled rules, shared by every stage.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Rules {
     pub file: RulesFile,
     /// Gazetteer aliases matched case-insensitively (names of more than one word or mixed case).

@@ -203,12 +203,37 @@ pub fn squash(text: &str) -> String {
     out
 }
 
+/// Elements nested deeper than this are not laid out: the HTML converter's time grows
+/// with the square of the depth, and mail never nests this deep but to attack a reader.
+const MAX_HTML_DEPTH: usize = 256;
+
 /// Turns an HTML body into readable text.
 pub fn html_to_text(html: &str) -> String {
+    if html_depth(html) > MAX_HTML_DEPTH {
+        return strip_tags(html);
+    }
     match html2text::from_read(html.as_bytes(), 200) {
         Ok(text) => text,
         Err(_) => strip_tags(html),
     }
+}
+
+/// How deep elements nest, counting open and close tags (void elements and
+/// self-closing tags leave it as it was, as near enough).
+fn html_depth(html: &str) -> usize {
+    let bytes = html.as_bytes();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for at in memchr::memchr_iter(b'<', bytes) {
+        match bytes.get(at + 1) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b) if b.is_ascii_alphabetic() => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// A last resort when the HTML converter gives up: drop tags, keep text.
@@ -272,6 +297,15 @@ mod tests {
         assert_eq!(got[0], "Hi Tom,\n");
         assert_eq!(got[1], "Could you pull the reads on\nCA 6XYR915?");
         assert_eq!(got[2], "Thanks a lot.");
+    }
+
+    #[test]
+    fn deeply_nested_html_is_read_without_layout() {
+        let deep = format!("{}deep text{}", "<div>".repeat(100_000), "</div>".repeat(100_000));
+        let started = std::time::Instant::now();
+        assert!(html_to_text(&deep).contains("deep text"));
+        assert!(started.elapsed().as_secs() < 5);
+        assert!(html_to_text("<p>Hello <b>there</b></p>").contains("Hello"));
     }
 
     #[test]

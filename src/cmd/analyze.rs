@@ -52,6 +52,12 @@ pub struct Args {
     #[arg(long, value_name = "MB", default_value_t = 256)]
     pub max_file_mb: u64,
 
+    /// Stop reading one file after this many seconds and report it in errors.csv, so
+    /// that a pathological file cannot stall the run; 0 for no limit. OCR of a long
+    /// scanned PDF can need more. Example: `--max-file-secs 3600`
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub max_file_secs: u64,
+
     /// Read PDF pages that have no text layer (scans) with tesseract, which must be
     /// installed; without it such pages are listed in documents.csv as needing OCR.
     /// Images are taken out of the PDF; scans in unusual encodings need poppler's
@@ -87,6 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let progress = progress_bar(args.quiet);
     let run_options = Options {
         max_file_bytes: args.max_file_mb.saturating_mul(1024 * 1024),
+        max_file_time: (args.max_file_secs > 0).then(|| Duration::from_secs(args.max_file_secs)),
         ocr,
     };
     let output = run_pipeline(&inputs, &rules, &run_options, &progress).with_context(|| {

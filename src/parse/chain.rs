@@ -104,6 +104,7 @@ fn split_lines(lines: Vec<String>, out: &mut Vec<Segment>) {
         joins_previous: false,
     });
     while let Some(p) = pending.take() {
+        crate::watchdog::check();
         let at = out.len();
         let next = split_one(&current[p.from..], &p, out);
         if let (Some(line), Some(seg)) = (p.start_line, out.get_mut(at)) {
@@ -155,6 +156,9 @@ fn split_one(lines: &[String], p: &Pending, out: &mut Vec<Segment>) -> Option<Ne
     let body_until = |i: usize| -> Vec<&str> { lines[..i].iter().map(String::as_str).collect() };
     let mut i = 0;
     while i < lines.len() {
+        if i % 4096 == 4095 {
+            crate::watchdog::check();
+        }
         let line = lines[i].as_str();
         if is_separator(line) {
             let next = next_nonblank(lines, i + 1, 3);

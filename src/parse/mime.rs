@@ -230,6 +230,7 @@ struct Parts {
 }
 
 fn collect(part: &ParsedMail, parts: &mut Parts, problems: &mut Vec<String>) {
+    crate::watchdog::check();
     let mime = part.ctype.mimetype.to_ascii_lowercase();
     if mime.starts_with("multipart/") {
         for sub in &part.subparts {

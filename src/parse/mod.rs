@@ -58,6 +58,7 @@ pub fn parse_file(
         }
         Format::Mbox => {
             for (i, raw) in mbox::split_mbox(bytes).iter().enumerate() {
+                crate::watchdog::check();
                 let problems = mime::parse_message(raw, Origin::Header, &mut parsed.messages);
                 parsed.problems.extend(
                     problems
@@ -127,6 +128,7 @@ fn parse_pdf(path: &Path, bytes: &[u8], ocr: Option<&Ocr>, parsed: &mut Parsed) 
         match lopdf::Document::load_mem(bytes) {
             Ok(doc) => {
                 for &page in &scanned {
+                    crate::watchdog::check();
                     match ocr.page_text(&doc, path, page) {
                         Ok(text) => layer.pages[page as usize - 1] = text,
                         Err(reason) => parsed.problems.push(reason),

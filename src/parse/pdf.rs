@@ -41,6 +41,10 @@ impl PdfText {
 pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, String> {
     match catch_unwind(AssertUnwindSafe(|| text_layer(bytes))) {
         Ok(result) => result,
+        // The file's time is up: that is the pipeline's to report, not a damaged PDF.
+        Err(payload) if crate::watchdog::is_over_time(payload.as_ref()) => {
+            std::panic::resume_unwind(payload)
+        }
         Err(_) => Err(
             "PDF not readable: the PDF reader failed on this file (damaged or unusual structure)"
                 .into(),
@@ -72,6 +76,7 @@ fn text_layer(bytes: &[u8]) -> Result<PdfText, String> {
     };
     let mut text = PdfText::default();
     for (i, number) in (0..count).zip(1u32..) {
+        crate::watchdog::check();
         match doc.extract_text_from_page_with_options(i, options.clone()) {
             Ok(page) => text.pages.push(page.text),
             Err(e) => {

@@ -132,6 +132,7 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
     let mut kept: Vec<&Line> = Vec::new();
     let pages = group_pages(&lines);
     for page in pages {
+        crate::watchdog::check();
         let furniture = furniture_lines(page);
         for (i, line) in page.iter().enumerate() {
             if !furniture.contains(&i) {
