@@ -88,7 +88,14 @@ fn walk(root: &Path, found: &mut Discovery) {
                     size,
                 });
             }
-            Ok(_) => {}
+            Ok(e) if e.file_type().is_dir() => {}
+            // A FIFO would block the reader and a device is not a document: each is
+            // named, not read.
+            Ok(e) => found.errors.push(ErrorRow {
+                file: relative(root, e.path()),
+                stage: "ingest".into(),
+                reason: "not a regular file (a named pipe, socket or device); not read".into(),
+            }),
             Err(err) => {
                 let path = err
                     .path()
@@ -185,11 +192,15 @@ fn binary_kind(head: &[u8]) -> Option<&'static str> {
     if let Some((_, kind)) = MAGIC.iter().find(|(m, _)| trimmed.starts_with(m)) {
         return Some(kind);
     }
+    // A stray NUL or control byte in a message does not make it binary; text that is
+    // one part in twenty control bytes, or one in a hundred NULs, is not text.
+    let nuls = head.iter().filter(|&&b| b == 0).count();
     let controls = head
         .iter()
         .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)))
         .count();
-    (head.contains(&0) || controls * 20 > head.len()).then_some("binary file: not email or text")
+    (nuls * 100 > head.len() || controls * 20 > head.len())
+        .then_some("binary file: not email or text")
 }
 
 /// An RFC 5322 message starts with header fields (no spaces in names) and holds at least
@@ -217,8 +228,9 @@ fn looks_like_rfc5322(head: &[u8]) -> bool {
         }
     }
     let has = |n: &str| names.iter().any(|x| x == n);
-    const MACHINE: [&str; 9] = [
+    const MACHINE: [&str; 10] = [
         "message-id",
+        "content-transfer-encoding",
         "received",
         "mime-version",
         "return-path",
@@ -255,7 +267,11 @@ mod tests {
         assert_eq!(detect(b"LONG BEACH POLICE\n\nFrom: X\n"), Format::Printed);
         assert_eq!(detect(b"%PDF-1.4\n"), Format::Pdf);
         assert!(matches!(detect(b"PK\x03\x04rest"), Format::Unreadable(_)));
-        assert!(matches!(detect(b"abc\0def"), Format::Unreadable(_)));
+        assert!(matches!(detect(b"abc\0\0\0def"), Format::Unreadable(_)));
+        assert_eq!(
+            detect(b"Message-ID: <a@b>\nFrom: a@b.gov\n\na stray\0NUL in a long enough body"),
+            Format::Eml
+        );
         assert!(matches!(detect(b"  \n"), Format::Unreadable(_)));
     }
 

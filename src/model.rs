@@ -209,10 +209,15 @@ pub struct DocumentRow {
 pub struct RunSummary {
     /// The input roots as given.
     pub inputs: Vec<String>,
-    /// Files found under the inputs.
+    /// Entries found under the inputs: files, and paths that could not be walked (a
+    /// symbolic link loop, an unreadable folder). Always the sum of the next three.
     pub files: usize,
     /// Files that gave at least one message.
     pub files_with_messages: usize,
+    /// Files read whole that hold no message (a contract, a table, a schedule).
+    pub files_without_messages: usize,
+    /// Files, and paths, that could not be read: each has its rows in errors.csv.
+    pub files_unread: usize,
     /// Every occurrence of every message.
     pub messages: usize,
     /// Messages counted once however many copies the production holds.

@@ -88,14 +88,20 @@ pub fn run(
     let found = discover(inputs)?;
     progress.set_length(found.files.len() as u64);
     let per_file = read_files(&found.files, rules, options, progress);
+    let walk_errors = found.errors.len();
     let mut output = RunOutput {
         errors: found.errors,
         ..RunOutput::default()
     };
-    let mut files_with_messages = 0;
+    let (mut files_with_messages, mut files_without_messages) = (0, 0);
+    let mut files_unread = walk_errors;
     let mut signatures: Vec<Signature> = Vec::new();
     for f in per_file {
-        files_with_messages += usize::from(!f.records.is_empty());
+        match (&f.document, f.records.is_empty()) {
+            (_, false) => files_with_messages += 1,
+            (Some(d), true) if d.content != "unread" => files_without_messages += 1,
+            _ => files_unread += 1,
+        }
         output.summary.bytes += f.bytes;
         output.records.extend(f.records);
         signatures.extend(f.signatures);
@@ -112,8 +118,10 @@ pub fn run(
         diffs::redaction_diffs(&output.records, &differing, &bodies, &output.threads);
     output.summary = RunSummary {
         inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
-        files: found.files.len(),
+        files: found.files.len() + walk_errors,
         files_with_messages,
+        files_without_messages,
+        files_unread,
         messages: output.records.len(),
         distinct_messages: output.records.iter().filter(|r| r.is_first_copy()).count(),
         threads: output.threads.len(),
@@ -194,7 +202,7 @@ fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutp
         Ok(b) => b,
         Err(e) => return unread(file, "ingest", format!("cannot read: {e}"), 0),
     };
-    let format = detect(&bytes);
+    let (bytes, format) = detect_text_with_any_line_ends(bytes);
     if let Format::Unreadable(reason) = format {
         return unread(file, "ingest", reason.to_string(), bytes.len() as u64);
     }
@@ -263,6 +271,22 @@ fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutp
     }
 }
 
+/// Detects the format; text whose lines end in a bare CR (classic Mac OS) gets LF line
+/// ends first, as every reader downstream splits lines on LF.
+fn detect_text_with_any_line_ends(mut bytes: Vec<u8>) -> (Vec<u8>, Format) {
+    let format = detect(&bytes);
+    let cr_only =
+        memchr::memchr(b'\r', &bytes).is_some() && memchr::memchr(b'\n', &bytes).is_none();
+    if format != Format::Printed || !cr_only {
+        return (bytes, format);
+    }
+    for b in bytes.iter_mut().filter(|b| **b == b'\r') {
+        *b = b'\n';
+    }
+    let format = detect(&bytes);
+    (bytes, format)
+}
+
 /// Distinct messages flagged in any of their copies.
 fn distinct_flagged(records: &[Record], first: &[usize]) -> usize {
     let flagged: std::collections::BTreeSet<usize> = records
@@ -317,7 +341,7 @@ fn messages_of(file: &SourceFile, options: &Options) -> Vec<Message> {
     let Ok(bytes) = std::fs::read(&file.path) else {
         return Vec::new();
     };
-    let format = detect(&bytes);
+    let (bytes, format) = detect_text_with_any_line_ends(bytes);
     if matches!(format, Format::Unreadable(_)) {
         return Vec::new();
     }

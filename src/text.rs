@@ -301,7 +301,11 @@ mod tests {
 
     #[test]
     fn deeply_nested_html_is_read_without_layout() {
-        let deep = format!("{}deep text{}", "<div>".repeat(100_000), "</div>".repeat(100_000));
+        let deep = format!(
+            "{}deep text{}",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
         let started = std::time::Instant::now();
         assert!(html_to_text(&deep).contains("deep text"));
         assert!(started.elapsed().as_secs() < 5);

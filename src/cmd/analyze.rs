@@ -162,9 +162,12 @@ fn print_summary(output: &backchannel::pipeline::RunOutput, out: &std::path::Pat
         .join(", ");
     let mb = s.bytes as f64 / 1_048_576.0;
     eprintln!(
-        "backchannel: {} files ({:.1} MB), {} messages ({} distinct, in {} threads), {} flagged informal requests, {} redaction differences, {} error rows, {:.2} s ({:.1} MB/s)",
+        "backchannel: {} files ({:.1} MB: {} with messages, {} without, {} not read), {} messages ({} distinct, in {} threads), {} flagged informal requests, {} redaction differences, {} error rows, {:.2} s ({:.1} MB/s)",
         s.files,
         mb,
+        s.files_with_messages,
+        s.files_without_messages,
+        s.files_unread,
         s.messages,
         s.distinct_messages,
         s.threads,

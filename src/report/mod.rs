@@ -56,10 +56,12 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
         errors,
         summary,
     } = *run;
-    std::fs::create_dir_all(out).map_err(|e| Error::Write {
-        path: out.to_path_buf(),
+    let fail = |path: &Path, e: std::io::Error| Error::Write {
+        path: path.to_path_buf(),
         reason: e.to_string(),
-    })?;
+    };
+    std::fs::create_dir_all(out).map_err(|e| fail(out, e))?;
+    remove_stale_staging(out);
     let mut messages = frames::messages(records)?;
     let mut flags = frames::flags(records, &messages)?;
     let mut thread_frame = frames::threads(threads)?;
@@ -69,11 +71,15 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
     let mut error_frame = frames::errors(errors)?;
     let mut document_frame = frames::documents(documents)?;
 
-    let mut written = Vec::new();
-    let mut emit = |name: &str, kind: Kind, frame: &mut DataFrame| -> Result<()> {
-        let path = out.join(name);
-        write_frame(&path, kind, frame)?;
-        written.push(path);
+    // Everything is written into a staging folder first and moved into place only when
+    // every file is whole: a run stopped part way leaves no half-written file under a
+    // report's name.
+    let staging = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+    std::fs::create_dir_all(&staging).map_err(|e| fail(&staging, e))?;
+    let mut staged: Vec<&str> = Vec::new();
+    let mut emit = |name: &'static str, kind: Kind, frame: &mut DataFrame| -> Result<()> {
+        write_frame(&staging.join(name), kind, frame)?;
+        staged.push(name);
         Ok(())
     };
     emit("messages.csv", Kind::Csv, &mut messages)?;
@@ -88,10 +94,9 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
     emit("errors.csv", Kind::Csv, &mut error_frame)?;
 
     if options.xlsx {
-        let path = out.join("findings.xlsx");
         let top = top_agencies(records, 10);
         xlsx::write_workbook(
-            &path,
+            &staging.join(WORKBOOK),
             summary,
             &top,
             &[
@@ -105,9 +110,56 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
                 ("Errors", &error_frame),
             ],
         )?;
-        written.push(path);
+        staged.push(WORKBOOK);
     }
+    let mut written = Vec::with_capacity(staged.len());
+    for name in REPORT_NAMES {
+        let target = out.join(name);
+        if staged.contains(&name) {
+            std::fs::rename(staging.join(name), &target).map_err(|e| fail(&target, e))?;
+            written.push(target);
+        } else if target.exists() {
+            // A report an earlier run wrote and this one does not (the workbook, after
+            // --no-xlsx) would no longer match the rest.
+            std::fs::remove_file(&target).map_err(|e| fail(&target, e))?;
+        }
+    }
+    let _ = std::fs::remove_dir(&staging);
     Ok(written)
+}
+
+/// The staging folder's name, before the process id.
+const STAGING_PREFIX: &str = ".backchannel-staging-";
+const WORKBOOK: &str = "findings.xlsx";
+/// Every file [`write_reports`] may write, in the order it gives them.
+const REPORT_NAMES: [&str; 11] = [
+    "messages.csv",
+    "messages.parquet",
+    "messages.ndjson",
+    "flags.csv",
+    "threads.csv",
+    "agencies.csv",
+    "redactions.csv",
+    "redaction_diffs.csv",
+    "documents.csv",
+    "errors.csv",
+    WORKBOOK,
+];
+
+/// Staging folders that runs stopped part way left behind.
+fn remove_stale_staging(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(STAGING_PREFIX)
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The messages frame (one row per record, columns below), also used by tests.
@@ -344,8 +396,10 @@ mod tests {
     fn summary() -> RunSummary {
         RunSummary {
             inputs: vec!["release".to_string()],
-            files: 2,
+            files: 4,
             files_with_messages: 3,
+            files_without_messages: 0,
+            files_unread: 1,
             messages: 4,
             distinct_messages: 3,
             threads: 2,
@@ -369,19 +423,7 @@ mod tests {
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
-    const NAMES: [&str; 11] = [
-        "messages.csv",
-        "messages.parquet",
-        "messages.ndjson",
-        "flags.csv",
-        "threads.csv",
-        "agencies.csv",
-        "redactions.csv",
-        "redaction_diffs.csv",
-        "documents.csv",
-        "errors.csv",
-        "findings.xlsx",
-    ];
+    const NAMES: [&str; 11] = REPORT_NAMES;
 
     #[test]
     fn messages_frame_columns_and_height() {

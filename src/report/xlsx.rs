@@ -71,7 +71,7 @@ fn write_summary(
     formats: &Formats,
 ) -> Result<(), XlsxError> {
     ws.set_name("Summary")?;
-    let rows: [(&str, Value); 12] = [
+    let rows: [(&str, Value); 14] = [
         (
             "inputs",
             Value::Text(summary.inputs.join(super::frames::JOIN)),
@@ -80,6 +80,14 @@ fn write_summary(
         (
             "files with messages",
             Value::Number(summary.files_with_messages as f64),
+        ),
+        (
+            "files read, no message",
+            Value::Number(summary.files_without_messages as f64),
+        ),
+        (
+            "files not read (see Errors)",
+            Value::Number(summary.files_unread as f64),
         ),
         (
             "messages (every occurrence)",
