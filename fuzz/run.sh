@@ -15,9 +15,11 @@ seed() { # seed TARGET FIND-ARGS...: copies up to 400 matching files into corpus
   local target=$1; shift
   mkdir -p "corpus/$target"
   [ -d "$shared" ] || return 0
-  find "$shared" -type f "$@" -size -512k | sort | head -400 | while read -r f; do
-    cp "$f" "corpus/$target/$(echo "$f" | md5sum | cut -c1-16)"
-  done
+  local files
+  files=$(find "$shared" -type f "$@" -size -512k | sort | sed -n '1,400p')
+  while read -r f; do
+    [ -n "$f" ] && cp "$f" "corpus/$target/$(echo "$f" | md5sum | cut -c1-16)"
+  done <<< "$files"
 }
 seed rfc5322 \( -name '*.eml' -o -path '*maildir*' \)
 seed mbox \( -name '*mbox*' \)

@@ -199,7 +199,13 @@ fn binary_kind(head: &[u8]) -> Option<&'static str> {
         .iter()
         .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)))
         .count();
-    (nuls * 100 > head.len() || controls * 20 > head.len())
+    // Text in a legacy code page has a byte above 0x7F here and there; sound, images
+    // and compressed data are full of them and are not UTF-8.
+    let high = head.iter().filter(|&&b| b >= 0x80).count();
+    // (A head cut inside a character is still UTF-8.)
+    let invalid_utf8 = std::str::from_utf8(head).is_err_and(|e| e.error_len().is_some());
+    let not_text = high * 10 > head.len() * 3 && invalid_utf8;
+    (nuls * 100 > head.len() || controls * 20 > head.len() || not_text)
         .then_some("binary file: not email or text")
 }
 

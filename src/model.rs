@@ -67,6 +67,9 @@ pub struct Message {
     pub to: Vec<String>,
     pub cc: Vec<String>,
     pub subject: String,
+    /// Lines of a printed or quoted header block that fill no field (`Importance: High`),
+    /// as written.
+    pub other_headers: Vec<String>,
     /// The message's own text (quoted messages are records of their own). The pipeline
     /// empties it once the message is analysed, keeping `body_chars`, so that a run holds
     /// findings, not the production.

@@ -26,6 +26,9 @@ pub struct HeaderBlock {
     /// Exemption and classification marks printed in the margin beside the block
     /// (`B6`, `1.4(D)`), taken out of the values; they belong to the message's page.
     pub margin: String,
+    /// Lines of the block that fill no field (`Importance: High`, a bounce's quoted
+    /// `Message-ID:`), as written.
+    pub other: Vec<String>,
 }
 
 /// A run of text: the part of a body before any quoted message (`header` is `None`), or a
@@ -454,6 +457,11 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
                 seen.push(label);
             }
             last = Some(label);
+            if slot(&mut block, label).is_none() {
+                block.other.push(line.trim().to_string());
+                j += 1;
+                continue;
+            }
             let value = block.take_margin(value);
             add(&mut block, label, &columns_as_list(label, value), "; ");
             j += 1;
@@ -462,6 +470,7 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
         // Other RFC 5322 fields copied into a body (a bounce quotes the original message's
         // header whole) belong to the block but fill nothing.
         if is_other_field(line) {
+            block.other.push(line.trim().to_string());
             j += 1;
             continue;
         }

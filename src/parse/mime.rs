@@ -103,6 +103,7 @@ pub fn quoted_message(seg: Segment) -> Message {
         to: split_list(&header.to),
         cc: split_list(&header.cc),
         subject: header.subject.clone(),
+        other_headers: header.other.clone(),
         body,
         depth: seg.depth,
         attachments: split_list(&header.attachments)

@@ -14,6 +14,8 @@ pub mod ocr;
 pub mod office;
 pub mod pdf;
 pub mod printed;
+#[cfg(test)]
+mod coverage;
 
 use std::path::Path;
 

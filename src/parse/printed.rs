@@ -150,9 +150,7 @@ pub fn parse_printed(text: &str) -> PrintedDoc {
                 }
                 continue;
             }
-            if !is_page_footer(line.text) {
-                doc.furniture.push(line.text.trim().to_string());
-            }
+            doc.furniture.push(line.text.trim().to_string());
             if let Some(b) = bates_of(line.text) {
                 if !bates_by_page.iter().any(|(p, _)| *p == line.page) {
                     bates_by_page.push((line.page, b));
