@@ -799,12 +799,24 @@ fn state_department_release_every_document_gives_messages() {
 }
 
 #[test]
-fn real_parser_suites_are_accounted_for() {
-    let Some(root) = shared("realdata/parsers") else {
+fn all_real_data_is_accounted_for() {
+    let Some(root) = shared("realdata") else {
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    analyze(&[&root], out.path(), &["--no-xlsx"]);
+    let run = bin()
+        .arg("analyze")
+        .arg(&root)
+        .arg("--out")
+        .arg(out.path())
+        .arg("--no-xlsx")
+        .output()
+        .expect("run backchannel");
+    assert!(run.status.success());
+    // The summary's three kinds of file add up to the files found.
+    let summary = String::from_utf8_lossy(&run.stderr).to_string();
+    let files = walk(&root).len();
+    assert!(summary.contains(&format!("{files} files (")), "{summary}");
     let rows = read_csv(&out.path().join("messages.csv"));
     let errors = read_csv(&out.path().join("errors.csv"));
     let documents = read_csv(&out.path().join("documents.csv"));
@@ -832,6 +844,18 @@ fn real_parser_suites_are_accounted_for() {
     assert!(
         missing.is_empty(),
         "files with neither rows nor error rows: {missing:?}"
+    );
+    let with = documents.iter().filter(|d| d["messages"] != "0").count();
+    let unread = documents
+        .iter()
+        .filter(|d| d["content"] == "unread")
+        .count();
+    let without = files - with - unread;
+    assert!(
+        summary.contains(&format!(
+            "{with} with messages, {without} without, {unread} not read"
+        )),
+        "{summary}"
     );
 }
 

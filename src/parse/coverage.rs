@@ -12,8 +12,23 @@ use crate::parse::printed::parse_printed;
 
 /// Words segmentation consumes as labels and separators.
 const LABELS: [&str; 17] = [
-    "from", "sent", "to", "cc", "bcc", "subject", "date", "attachments", "importance", "on",
-    "wrote", "original", "message", "forwarded", "begin", "mailto", "at",
+    "from",
+    "sent",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "date",
+    "attachments",
+    "importance",
+    "on",
+    "wrote",
+    "original",
+    "message",
+    "forwarded",
+    "begin",
+    "mailto",
+    "at",
 ];
 
 /// A small, fixed pseudo-random source (xorshift64*), so that failures reproduce.
@@ -35,9 +50,30 @@ impl Rng {
 }
 
 const WORDS: [&str; 24] = [
-    "plate", "records", "detective", "please", "run", "hits", "Riverside", "booking",
-    "address", "thanks", "(b)(6)", "B6", "b7c", "[REDACTED]", "████", "XXXX", "7ABC123",
-    "portal", "subpoena", "ICE", "Mesa", "LEARN", "555-0100", "Altima",
+    "plate",
+    "records",
+    "detective",
+    "please",
+    "run",
+    "hits",
+    "Riverside",
+    "booking",
+    "address",
+    "thanks",
+    "(b)(6)",
+    "B6",
+    "b7c",
+    "[REDACTED]",
+    "████",
+    "XXXX",
+    "7ABC123",
+    "portal",
+    "subpoena",
+    "ICE",
+    "Mesa",
+    "LEARN",
+    "555-0100",
+    "Altima",
 ];
 const NAMES: [&str; 6] = [
     "Ruiz, Ana",
@@ -55,7 +91,10 @@ const DATES: [&str; 4] = [
 ];
 
 fn words(rng: &mut Rng, n: usize) -> String {
-    (0..n).map(|_| rng.pick(&WORDS)).collect::<Vec<_>>().join(" ")
+    (0..n)
+        .map(|_| rng.pick(&WORDS))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn header_block(rng: &mut Rng) -> String {
@@ -159,7 +198,10 @@ fn message_text(m: &Message) -> String {
 }
 
 fn lost(input: &str, kept: &str) -> BTreeSet<String> {
-    word_set(input).difference(&word_set(kept)).cloned().collect()
+    word_set(input)
+        .difference(&word_set(kept))
+        .cloned()
+        .collect()
 }
 
 #[test]
@@ -173,7 +215,10 @@ fn printed_segmentation_keeps_every_word() {
         kept.extend(doc.stamps.iter().cloned());
         kept.push(doc.text_outside_messages.clone());
         let missing = lost(&text, &kept.join("\n"));
-        assert!(missing.is_empty(), "case {case}: lost {missing:?} from\n{text}");
+        assert!(
+            missing.is_empty(),
+            "case {case}: lost {missing:?} from\n{text}"
+        );
     }
 }
 
@@ -184,7 +229,12 @@ fn message_segmentation_keeps_every_word_of_the_body() {
         let mut body = paragraph(&mut rng);
         for _ in 0..rng.below(4) {
             body = match rng.below(3) {
-                0 => format!("{}\n\n-----Original Message-----\n{}\n{}", paragraph(&mut rng), header_block(&mut rng), body),
+                0 => format!(
+                    "{}\n\n-----Original Message-----\n{}\n{}",
+                    paragraph(&mut rng),
+                    header_block(&mut rng),
+                    body
+                ),
                 1 => format!(
                     "{}\n\nOn {}, {} wrote:\n{}",
                     paragraph(&mut rng),
@@ -192,7 +242,12 @@ fn message_segmentation_keeps_every_word_of_the_body() {
                     rng.pick(&NAMES[1..2]),
                     body.lines().map(|l| format!("> {l}\n")).collect::<String>()
                 ),
-                _ => format!("{}\n\n{}\n{}", paragraph(&mut rng), header_block(&mut rng), body),
+                _ => format!(
+                    "{}\n\n{}\n{}",
+                    paragraph(&mut rng),
+                    header_block(&mut rng),
+                    body
+                ),
             };
         }
         let raw = format!(
@@ -202,6 +257,9 @@ fn message_segmentation_keeps_every_word_of_the_body() {
         let _ = parse_message(raw.as_bytes(), Origin::Header, &mut out);
         let kept: Vec<String> = out.iter().map(message_text).collect();
         let missing = lost(&body, &kept.join("\n"));
-        assert!(missing.is_empty(), "case {case}: lost {missing:?} from\n{body}");
+        assert!(
+            missing.is_empty(),
+            "case {case}: lost {missing:?} from\n{body}"
+        );
     }
 }

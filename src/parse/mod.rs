@@ -5,6 +5,8 @@
 //! furniture removal and chain segmentation ([`printed`], [`chain`]).
 
 pub mod chain;
+#[cfg(test)]
+mod coverage;
 pub mod dates;
 pub mod mbox;
 pub mod memo;
@@ -14,8 +16,6 @@ pub mod ocr;
 pub mod office;
 pub mod pdf;
 pub mod printed;
-#[cfg(test)]
-mod coverage;
 
 use std::path::Path;
 
