@@ -449,3 +449,42 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "panic".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: PathBuf, source: &str) -> SourceFile {
+        SourceFile {
+            path,
+            source: source.to_string(),
+            size: 10,
+        }
+    }
+
+    #[test]
+    fn a_file_removed_after_it_was_found_is_an_error_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = file(dir.path().join("gone.eml"), "gone.eml");
+        let rules = Rules::default_rules().unwrap();
+        let out = read_within_limit(&gone, &rules, &Options::default());
+        assert!(out.records.is_empty());
+        assert_eq!(out.errors.len(), 1);
+        assert_eq!(out.errors[0].file, "gone.eml");
+        assert_eq!(out.errors[0].stage, "ingest");
+        assert!(out.errors[0].reason.starts_with("cannot read"));
+        assert_eq!(out.document.map(|d| d.content), Some("unread".to_string()));
+    }
+
+    #[test]
+    fn a_file_read_again_for_its_text_that_is_gone_gives_no_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.eml");
+        std::fs::write(&path, "Message-ID: <a@b>\nFrom: a@b.gov\n\nhello there").unwrap();
+        let found = file(path.clone(), "a.eml");
+        let messages = messages_of(&found, &Options::default());
+        assert_eq!(messages.len(), 1);
+        std::fs::remove_file(&path).unwrap();
+        assert!(messages_of(&found, &Options::default()).is_empty());
+    }
+}

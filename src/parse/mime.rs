@@ -222,6 +222,37 @@ fn format_addr(info: &mailparse::SingleInfo) -> String {
     }
 }
 
+/// A text part's bytes in the charset its header declares, unless the declaration is
+/// wrong: an unknown charset, or none (`us-ascii` by default), is read as UTF-8, then
+/// Windows-1252; text declared UTF-16 with no NUL bytes in it is not UTF-16; and a
+/// declared charset that fails where UTF-8 reads clean gives way to UTF-8.
+fn decode_declared(bytes: &[u8], charset: &str) -> String {
+    let label = charset.trim().to_ascii_lowercase();
+    let declared = match label.as_str() {
+        "" | "us-ascii" | "ascii" | "utf-8" | "utf8" => None,
+        _ => encoding_rs::Encoding::for_label(label.as_bytes()),
+    };
+    let Some(encoding) = declared else {
+        return decode_text(bytes).into_owned();
+    };
+    let wide = encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE;
+    if wide && !looks_like_utf16(bytes) {
+        return decode_text(bytes).into_owned();
+    }
+    let (text, _, had_errors) = encoding.decode(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(utf8) if had_errors => utf8.to_string(),
+        _ => text.into_owned(),
+    }
+}
+
+/// UTF-16 text has a byte-order mark, or a NUL beside nearly every ASCII letter.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || bytes.iter().filter(|&&b| b == 0).count() * 4 >= bytes.len()
+}
+
 #[derive(Default)]
 struct Parts {
     plain: Option<String>,
@@ -261,11 +292,11 @@ fn collect(part: &ParsedMail, parts: &mut Parts, problems: &mut Vec<String>) {
         || (filename.is_some() && !mime.starts_with("text/"));
     let is_text = mime == "text/plain" || mime == "text/html";
     if !is_attachment && is_text {
-        let text = match part.get_body() {
-            Ok(t) => t,
+        let text = match part.get_body_raw() {
+            Ok(bytes) => decode_declared(&bytes, &part.ctype.charset),
             Err(e) => {
                 problems.push(format!("{mime} part not decoded ({e}); raw text kept"));
-                decode_text(part.get_body_raw().unwrap_or_default().as_slice()).into_owned()
+                decode_text(part.raw_bytes).into_owned()
             }
         };
         let slot = if mime == "text/plain" {
@@ -292,6 +323,25 @@ fn collect(part: &ParsedMail, parts: &mut Parts, problems: &mut Vec<String>) {
 
 #[cfg(test)]
 mod tests {
+    use super::decode_declared;
+
+    #[test]
+    fn declared_charsets_are_believed_only_when_they_fit() {
+        // Lying: ASCII declared as UTF-16.
+        assert_eq!(decode_declared(b"plain ascii", "utf-16"), "plain ascii");
+        // Unknown: UTF-8, else Windows-1252.
+        assert_eq!(decode_declared(b"caf\xe9", "x-klingon"), "café");
+        assert_eq!(decode_declared("café".as_bytes(), "x-klingon"), "café");
+        // Undeclared UTF-8 (us-ascii by default) stays UTF-8.
+        assert_eq!(decode_declared("naïve".as_bytes(), "us-ascii"), "naïve");
+        // True declarations are read as declared.
+        assert_eq!(decode_declared(b"caf\xe9", "iso-8859-1"), "café");
+        assert_eq!(decode_declared(b"\xff\xfeh\x00i\x00", "utf-16"), "hi");
+        assert_eq!(
+            decode_declared(b"\x1b$B%a!<%k\x1b(B", "iso-2022-jp"),
+            "メール"
+        );
+    }
     use super::*;
 
     fn parse(raw: &str) -> Vec<Message> {
