@@ -24,7 +24,7 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
-    quiet_time_limits();
+    quiet_worker_panics();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => cmd::analyze::run(args),
@@ -39,12 +39,16 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// A file stopped at its time limit unwinds (see `backchannel::watchdog`) and becomes an
-/// error row; the default panic message would only repeat it on stderr.
-fn quiet_time_limits() {
+/// A panic while a worker reads a file becomes that file's error row (and a file stopped
+/// at its time limit unwinds, see `backchannel::watchdog`): the default message would only
+/// repeat it on stderr, in the middle of the progress bar. Panics elsewhere still print.
+fn quiet_worker_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !backchannel::watchdog::is_over_time(info.payload()) {
+        let in_worker = std::thread::current()
+            .name()
+            .is_some_and(|name| name.starts_with(backchannel::workers::THREAD_PREFIX));
+        if !in_worker && !backchannel::watchdog::is_over_time(info.payload()) {
             default(info);
         }
     }));

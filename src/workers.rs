@@ -16,6 +16,8 @@ use rayon::prelude::*;
 
 /// Stack for each worker: parsers of other crates recurse on nested input.
 const STACK_BYTES: usize = 256 * 1024 * 1024;
+/// Worker threads' names start with this (`backchannel-worker-0`...).
+pub const THREAD_PREFIX: &str = "backchannel-worker-";
 /// How often the waiting thread looks for stuck jobs.
 const POLL: Duration = Duration::from_millis(250);
 
@@ -71,7 +73,7 @@ fn run_round<T: Send + 'static>(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(rayon::current_num_threads())
         .stack_size(STACK_BYTES)
-        .thread_name(|n| format!("backchannel-worker-{n}"))
+        .thread_name(|n| format!("{THREAD_PREFIX}{n}"))
         .build();
     let (job, flags) = (Arc::clone(job), Arc::clone(&started));
     let work = move || {

@@ -412,3 +412,19 @@ fn a_run_that_cannot_start_says_why_and_fails() {
         .unwrap();
     assert!(!bad_flag.status.success());
 }
+
+#[test]
+fn a_pdf_that_makes_the_pdf_library_panic_is_an_error_row_and_says_nothing_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = repo().join("tests/data/pdf/fuzz-xref-panic.pdf");
+    let output = run(&pdf, &dir.path().join("out"), &[], "2");
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let errors = read_csv(&dir.path().join("out").join("errors.csv"));
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0]["reason"].starts_with("PDF not readable"),
+        "{errors:?}"
+    );
+}
