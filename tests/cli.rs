@@ -6,21 +6,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::{analyze, bin, document_spans, read_csv, repo, shared};
-
-/// The files every run writes (the workbook aside).
-const DATA_FILES: [&str; 10] = [
-    "messages.csv",
-    "flags.csv",
-    "threads.csv",
-    "redaction_diffs.csv",
-    "agencies.csv",
-    "redactions.csv",
-    "documents.csv",
-    "errors.csv",
-    "messages.ndjson",
-    "messages.parquet",
-];
+use common::{analyze, bin, document_spans, read_csv, repo, shared, DATA_FILES};
 
 #[derive(Debug)]
 struct Label {

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{bin, read_csv, repo};
+use common::{bin, read_csv, repo, DATA_FILES};
 
 type Row = BTreeMap<String, String>;
 
@@ -305,18 +305,7 @@ fn the_same_input_gives_the_same_bytes_with_any_thread_count() {
         assert!(run(&corpus, &out, &[], threads).status.success());
         outputs.push(out);
     }
-    for name in [
-        "messages.csv",
-        "messages.ndjson",
-        "messages.parquet",
-        "flags.csv",
-        "threads.csv",
-        "agencies.csv",
-        "redactions.csv",
-        "redaction_diffs.csv",
-        "documents.csv",
-        "errors.csv",
-    ] {
+    for name in DATA_FILES {
         let first = std::fs::read(outputs[0].join(name)).unwrap();
         for other in &outputs[1..] {
             assert!(

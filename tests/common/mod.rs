@@ -6,6 +6,20 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The files every run writes (the workbook aside).
+pub const DATA_FILES: [&str; 10] = [
+    "messages.csv",
+    "flags.csv",
+    "threads.csv",
+    "redaction_diffs.csv",
+    "agencies.csv",
+    "redactions.csv",
+    "documents.csv",
+    "errors.csv",
+    "messages.ndjson",
+    "messages.parquet",
+];
+
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_backchannel"))
 }
