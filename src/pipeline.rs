@@ -198,21 +198,10 @@ fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutp
             0,
         );
     }
-    let bytes = match std::fs::read(&file.path) {
-        Ok(b) => b,
-        Err(e) => return unread(file, "ingest", format!("cannot read: {e}"), 0),
+    let (parsed, format, size) = match read_and_parse(file, options) {
+        Ok(read) => read,
+        Err((reason, size)) => return unread(file, "ingest", reason, size),
     };
-    let (bytes, format) = detect_text_with_any_line_ends(bytes);
-    if let Format::Unreadable(reason) = format {
-        return unread(file, "ingest", reason.to_string(), bytes.len() as u64);
-    }
-    let parsed = parse_file(
-        &file.source,
-        &file.path,
-        format,
-        &bytes,
-        options.ocr.as_ref(),
-    );
     let extracted: Vec<_> = parsed
         .messages
         .iter()
@@ -267,7 +256,7 @@ fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutp
         signatures,
         document: Some(document),
         errors,
-        bytes: bytes.len() as u64,
+        bytes: size,
     }
 }
 
@@ -338,21 +327,31 @@ fn read_bodies_again(
 
 /// A file's messages, parsed as in the first pass.
 fn messages_of(file: &SourceFile, options: &Options) -> Vec<Message> {
-    let Ok(bytes) = std::fs::read(&file.path) else {
-        return Vec::new();
-    };
+    read_and_parse(file, options)
+        .map(|(parsed, _, _)| parsed.messages)
+        .unwrap_or_default()
+}
+
+/// Reads a file, detects its format and parses it: the parse, the format and the bytes
+/// read, or why it cannot be read (and the bytes read before that was known).
+fn read_and_parse(
+    file: &SourceFile,
+    options: &Options,
+) -> Result<(crate::parse::Parsed, Format, u64), (String, u64)> {
+    let bytes = std::fs::read(&file.path).map_err(|e| (format!("cannot read: {e}"), 0))?;
     let (bytes, format) = detect_text_with_any_line_ends(bytes);
-    if matches!(format, Format::Unreadable(_)) {
-        return Vec::new();
+    let size = bytes.len() as u64;
+    if let Format::Unreadable(reason) = format {
+        return Err((reason.to_string(), size));
     }
-    parse_file(
+    let parsed = parse_file(
         &file.source,
         &file.path,
         format,
         &bytes,
         options.ocr.as_ref(),
-    )
-    .messages
+    );
+    Ok((parsed, format, size))
 }
 
 /// A file that could not be read: its error row, and its document row saying so.

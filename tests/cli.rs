@@ -6,7 +6,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::{analyze, bin, document_spans, read_csv, repo, shared, DATA_FILES};
+use common::{analyze, bin, document_spans, read_csv, repo, run_labelled_set, shared, DATA_FILES};
 
 #[derive(Debug)]
 struct Label {
@@ -131,13 +131,7 @@ fn labelled_sets_by_other_hands() {
     names.sort();
     assert!(!names.is_empty());
     for set in names {
-        let out = tempfile::tempdir().unwrap();
-        analyze(&[&set.join("docs")], out.path(), &["--no-xlsx"]);
-        let rows = read_csv(&out.path().join("messages.csv"));
-        let documents = read_csv(&out.path().join("documents.csv"));
-        let labels: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(set.join("labels.json")).unwrap())
-                .unwrap();
+        let (rows, documents, labels) = run_labelled_set(&set);
         let docs = labels["documents"].as_array().unwrap();
         let mut wrong_flags = Vec::new();
         let (mut messages_exact, mut redactions_exact) = (0, 0);
@@ -383,13 +377,7 @@ fn measured_sets_hold_their_floors() {
     ];
     for (name, f1_floor, messages_floor, redactions_floor) in floors {
         let set = repo().join("tests/data/measured").join(name);
-        let out = tempfile::tempdir().unwrap();
-        analyze(&[&set.join("docs")], out.path(), &["--no-xlsx"]);
-        let rows = read_csv(&out.path().join("messages.csv"));
-        let documents = read_csv(&out.path().join("documents.csv"));
-        let labels: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(set.join("labels.json")).unwrap())
-                .unwrap();
+        let (rows, documents, labels) = run_labelled_set(&set);
         let docs = labels["documents"].as_array().unwrap();
         let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
         let (mut messages_exact, mut redactions_exact) = (0.0, 0.0);

@@ -4,14 +4,11 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{bin, read_csv, repo, DATA_FILES};
-
-type Row = BTreeMap<String, String>;
+use common::{bin, read_csv, repo, Row, DATA_FILES};
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::write(dir.join(name), bytes).expect("write input");

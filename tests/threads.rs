@@ -3,12 +3,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{analyze, read_csv};
-
-type Row = BTreeMap<String, String>;
+use common::{analyze, read_csv, Row};
 
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).expect("write input");

@@ -163,7 +163,9 @@ pub fn participant_keys(person: &str, out: &mut Vec<String>) {
     }
 }
 
-fn address_of(person: &str) -> Option<String> {
+/// The address a participant is written with, lower-cased (`Name <a@b.gov>`, `a@b.gov`,
+/// `mailto:a@b.gov`).
+pub fn address_of(person: &str) -> Option<String> {
     let inner = match (person.find('<'), person.rfind('>')) {
         (Some(open), Some(close)) if open < close => &person[open + 1..close],
         _ => person,

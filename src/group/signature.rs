@@ -85,10 +85,8 @@ impl Signature {
 /// The sender as an exact-match key: the address if one is written, else the name's
 /// letters.
 fn sender_key(from: &str) -> String {
-    match (from.find('<'), from.rfind('>')) {
-        (Some(open), Some(close)) if open < close => from[open + 1..close].trim().to_lowercase(),
-        _ => String::from_utf8_lossy(&folded(from)).into_owned(),
-    }
+    super::keys::address_of(from)
+        .unwrap_or_else(|| String::from_utf8_lossy(&folded(from)).into_owned())
 }
 
 /// `2020-03-03T18:00`: the minute in UTC when the source gave an offset, else as written.

@@ -106,10 +106,11 @@ fn split_lines(lines: Vec<String>, out: &mut Vec<Segment>) {
         start_line: None,
         joins_previous: false,
     });
-    while let Some(p) = pending.take() {
+    while let Some(mut p) = pending.take() {
         crate::watchdog::check();
         let at = out.len();
-        let next = split_one(&current[p.from..], &p, out);
+        let header = p.header.take();
+        let next = split_one(&current[p.from..], &p, header, out);
         if let (Some(line), Some(seg)) = (p.start_line, out.get_mut(at)) {
             seg.start_line = line;
         }
@@ -139,9 +140,13 @@ fn split_lines(lines: Vec<String>, out: &mut Vec<Segment>) {
 }
 
 /// Pushes the segment that begins `lines` and says where the next one starts, if any.
-fn split_one(lines: &[String], p: &Pending, out: &mut Vec<Segment>) -> Option<Next> {
+fn split_one(
+    lines: &[String],
+    p: &Pending,
+    header: Option<HeaderBlock>,
+    out: &mut Vec<Segment>,
+) -> Option<Next> {
     let (depth, offset) = (p.depth, p.offset);
-    let header = p.header.clone();
     let mut tail: Vec<String> = Vec::new();
     let same = |from: usize, block: HeaderBlock, start: usize| Next {
         inner: None,

@@ -66,6 +66,21 @@ pub fn document_spans(documents: &[BTreeMap<String, String>], file: &str) -> u64
         .unwrap_or_default()
 }
 
+/// A CSV row by column name.
+pub type Row = BTreeMap<String, String>;
+
+/// Runs a labelled set (docs/ and labels.json): its messages.csv and documents.csv rows
+/// and its labels.
+pub fn run_labelled_set(set: &Path) -> (Vec<Row>, Vec<Row>, serde_json::Value) {
+    let out = tempfile::tempdir().expect("temp dir");
+    analyze(&[&set.join("docs")], out.path(), &["--no-xlsx"]);
+    let rows = read_csv(&out.path().join("messages.csv"));
+    let documents = read_csv(&out.path().join("documents.csv"));
+    let labels = std::fs::read_to_string(set.join("labels.json")).expect("labels.json");
+    let labels = serde_json::from_str(&labels).expect("labels parse");
+    (rows, documents, labels)
+}
+
 /// A small RFC 4180 reader: enough for the files the tool writes.
 pub fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
     let text = std::fs::read_to_string(path).expect("read csv");
