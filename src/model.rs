@@ -232,6 +232,8 @@ pub struct RunSummary {
     pub error_rows: usize,
     pub elapsed_secs: f64,
     pub bytes: u64,
+    /// Wall time of each stage, in order (`analyze --timings` prints them).
+    pub stage_secs: Vec<(&'static str, f64)>,
 }
 
 /// One conversation: what threads.csv and the Threads sheet show.

@@ -85,9 +85,12 @@ pub fn run(
     progress: &ProgressBar,
 ) -> Result<RunOutput, Error> {
     let started = Instant::now();
+    let mut clock = StageClock::default();
     let found = discover(inputs)?;
+    clock.lap("discover");
     progress.set_length(found.files.len() as u64);
     let per_file = read_files(&found.files, rules, options, progress);
+    clock.lap("read, parse, extract, flag");
     let walk_errors = found.errors.len();
     let mut output = RunOutput {
         errors: found.errors,
@@ -108,14 +111,17 @@ pub fn run(
         output.documents.extend(f.document);
         output.errors.extend(f.errors);
     }
+    clock.lap("collect");
     let grouped = group(&mut output.records, &signatures, rules);
     drop(signatures);
     output.threads = grouped.threads;
+    clock.lap("thread and dedupe");
     let differing = diffs::differing_groups(&output.records, &grouped.first);
     let wanted: Vec<usize> = differing.iter().flatten().copied().collect();
     let bodies = read_bodies_again(&found.files, &output.records, &wanted, options);
     output.redaction_diffs =
         diffs::redaction_diffs(&output.records, &differing, &bodies, &output.threads);
+    clock.lap("redaction differences");
     output.summary = RunSummary {
         inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
         files: found.files.len() + walk_errors,
@@ -130,8 +136,34 @@ pub fn run(
         error_rows: output.errors.len(),
         elapsed_secs: started.elapsed().as_secs_f64(),
         bytes: output.summary.bytes,
+        stage_secs: clock.laps,
     };
     Ok(output)
+}
+
+/// Wall time between the stages of a run.
+#[derive(Debug)]
+struct StageClock {
+    last: Instant,
+    laps: Vec<(&'static str, f64)>,
+}
+
+impl Default for StageClock {
+    fn default() -> Self {
+        StageClock {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+}
+
+impl StageClock {
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.laps
+            .push((stage, now.duration_since(self.last).as_secs_f64()));
+        self.last = now;
+    }
 }
 
 /// Reads every file on the worker threads ([`workers`]), each within the time limit, and

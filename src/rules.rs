@@ -135,6 +135,11 @@ impl PhraseList {
     }
     /// The earliest match of any phrase.
     pub fn first<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
+        // Most texts match nothing: the set's plain test stops at the first match and
+        // allocates nothing, where `matches` reads to the end and fills a table.
+        if !self.set.is_match(text) {
+            return None;
+        }
         let hits = self.set.matches(text);
         if !hits.matched_any() {
             return None;
@@ -158,6 +163,9 @@ pub struct NamedLists {
 impl NamedLists {
     /// The names whose lists match `text`, in rules order, each once.
     pub fn matching(&self, text: &str) -> Vec<String> {
+        if !self.set.is_match(text) {
+            return Vec::new();
+        }
         let mut hit = vec![false; self.names.len()];
         for i in self.set.matches(text).iter() {
             hit[self.owner[i]] = true;
@@ -190,6 +198,10 @@ pub struct Rules {
     pub alias_cs_target: Vec<usize>,
     pub domain_to_agency: HashMap<String, usize>,
     pub patterns: Vec<CompiledPattern>,
+    /// The agency patterns in one set: one pass tells which of them a text holds, where
+    /// each pattern alone would be a pass of its own (they start with a place name, which
+    /// no literal prefilter can skip to).
+    pub any_pattern: RegexSet,
     pub place_stopwords: Vec<String>,
     pub not_agencies: Vec<String>,
     pub request: PhraseList,
@@ -361,16 +373,23 @@ fn compile(file: RulesFile) -> Result<Rules, Error> {
         .collect::<Vec<_>>()
         .join("|");
     let state = format!("(?:{states})");
-    let patterns = file
+    let expanded: Vec<String> = file
         .agency_patterns
         .iter()
         .map(|p| {
-            let expanded = p
-                .pattern
+            p.pattern
                 .replace("{PLACE}", place)
-                .replace("{STATE}", &state);
+                .replace("{STATE}", &state)
+        })
+        .collect();
+    let any_pattern = set(&expanded, false)?;
+    let patterns = file
+        .agency_patterns
+        .iter()
+        .zip(&expanded)
+        .map(|(p, expanded)| {
             Ok(CompiledPattern {
-                regex: RegexBuilder::new(&prepare(&expanded, false))
+                regex: RegexBuilder::new(&prepare(expanded, false))
                     .dfa_size_limit(LAZY_DFA_CACHE)
                     .build()
                     .map_err(|e| Error::Rules(format!("agency pattern {:?}: {e}", p.pattern)))?,
@@ -400,6 +419,7 @@ fn compile(file: RulesFile) -> Result<Rules, Error> {
         alias_cs_target: cs_target,
         domain_to_agency,
         patterns,
+        any_pattern,
         place_stopwords: file.place_stopwords.clone(),
         not_agencies: file
             .not_agencies

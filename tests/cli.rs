@@ -848,3 +848,49 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// `rules --patterns` gives ripgrep one regular expression a line: request phrases,
+/// agencies (names, acronyms, domains) and exemption codes, every line compiling.
+#[test]
+fn rules_patterns_are_regexes_for_requests_agencies_and_exemptions() {
+    let output = bin().args(["rules", "--patterns"]).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() > 100, "{} lines", lines.len());
+    let compiled: Vec<regex::Regex> = lines
+        .iter()
+        .map(|l| {
+            assert!(!l.trim().is_empty(), "an empty line matches every line");
+            regex::Regex::new(l).unwrap_or_else(|e| panic!("{l:?}: {e}"))
+        })
+        .collect();
+    // Together, as ripgrep 13 joins them: no group name twice, and no flag of one line
+    // (case-insensitivity) reaching the next.
+    let joined = regex::Regex::new(&lines.join("|")).expect("the lines as one alternation");
+    let any = |sample: &str| {
+        let one = compiled.iter().any(|r| r.is_match(sample));
+        assert_eq!(one, joined.is_match(sample), "{sample:?}");
+        one
+    };
+    for sample in [
+        "Could you run this plate for me?",
+        "Any chance you could pull the bookings",
+        "Referred by Immigration and Customs Enforcement",
+        "the ICE detainer",
+        "From: jane.doe@ice.dhs.gov",
+        "Kern County Sheriff's Office",
+        "(b)(6), (b)(7)(C)",
+        "RELEASE IN PART B5,B6",
+        "b7C",
+    ] {
+        assert!(any(sample), "nothing matches {sample:?}");
+    }
+    for sample in ["the ice on the road", "nothing to see here", "vitamin"] {
+        assert!(!any(sample), "something matches {sample:?}");
+    }
+    assert!(
+        lines.contains(&r"(?i:(?-u:\b)ice\.dhs\.gov(?-u:\b))"),
+        "the domain line, escaped"
+    );
+}

@@ -73,6 +73,11 @@ pub struct Args {
     /// Example: `--quiet`
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Print the wall time of each stage on stderr (even with --quiet), to see where a
+    /// run's time goes. Example: `--timings`
+    #[arg(long)]
+    pub timings: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -118,6 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         errors: &output.errors,
         summary: &output.summary,
     };
+    let writing = std::time::Instant::now();
     write_reports(&args.out, &run, &options).with_context(|| {
         format!(
             "writing reports to {} (is it writable?)",
@@ -126,6 +132,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     })?;
     if !args.quiet {
         print_summary(&output, &args.out);
+    }
+    if args.timings {
+        let report = ("write reports", writing.elapsed().as_secs_f64());
+        for (stage, secs) in output.summary.stage_secs.iter().chain([&report]) {
+            eprintln!("{secs:8.3} s  {stage}");
+        }
     }
     Ok(())
 }

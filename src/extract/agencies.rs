@@ -56,7 +56,8 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
             });
         }
     }
-    for pattern in &rules.patterns {
+    for i in rules.any_pattern.matches(text).iter() {
+        let pattern = &rules.patterns[i];
         // Find first (the fast engines), then capture within the match only.
         for found in pattern.regex.find_iter(text) {
             let Some(caps) = pattern

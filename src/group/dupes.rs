@@ -67,10 +67,15 @@ pub fn first_copies(records: &[Record], signatures: &[Signature], rules: &Thread
             .collect(),
     };
     let later_exact = join_exact(signatures, &profiles, &mut sets);
-    for (a, b) in candidate_pairs(signatures, &profiles, &later_exact) {
-        if is_copy(a, b, signatures, &profiles, rules) {
-            sets.join_if_agreeing(a, b);
-        }
+    // Whether a pair reads as one message depends on the pair alone, so the pairs are
+    // checked in parallel; they are joined in their fixed order, as set agreement
+    // depends on what was joined before.
+    let copies: Vec<(usize, usize)> = candidate_pairs(signatures, &profiles, &later_exact)
+        .into_par_iter()
+        .filter(|&(a, b)| is_copy(a, b, signatures, &profiles, rules))
+        .collect();
+    for (a, b) in copies {
+        sets.join_if_agreeing(a, b);
     }
     sets.uf.least_members()
 }
@@ -140,8 +145,10 @@ fn join_exact(signatures: &[Signature], profiles: &[Profile], sets: &mut Sets) -
 }
 
 /// Pairs worth checking, in a fixed order: neighbours within each band bucket (for texts
-/// long enough to shingle) and each minute bucket. Only one record of each exact set
-/// takes part.
+/// long enough to shingle) and each minute bucket, that meet in at least two buckets
+/// (a pair at the similarity threshold shares 8 of the 32 bands on average, and one
+/// band or fewer with probability 0.001; boilerplate shares one). Records with no text
+/// to shingle meet in their minute only. Only one record of each exact set takes part.
 fn candidate_pairs(
     signatures: &[Signature],
     profiles: &[Profile],
@@ -174,10 +181,14 @@ fn candidate_pairs(
         }
     }
     pairs.par_sort_unstable();
-    pairs.dedup();
     pairs
-        .into_iter()
-        .map(|p| ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize))
+        .chunk_by(|x, y| x == y)
+        .map(|run| (run.len(), run[0]))
+        .map(|(meetings, p)| (meetings, (p >> 32) as usize, (p & 0xFFFF_FFFF) as usize))
+        .filter(|&(meetings, a, b)| {
+            meetings >= 2 || signatures[a].shingles == 0 || signatures[b].shingles == 0
+        })
+        .map(|(_, a, b)| (a, b))
         .collect()
 }
 

@@ -121,7 +121,10 @@ fn content_length_end(data: &[u8], start: usize) -> Option<usize> {
 fn find_header_end(data: &[u8], start: usize) -> Option<usize> {
     let body = &data[start..];
     let lf = memchr::memmem::find(body, b"\n\n").map(|n| n + 2);
-    let crlf = memchr::memmem::find(body, b"\r\n\r\n").map(|n| n + 4);
+    // Only a CRLF blank line before the LF one can come first: looking further would
+    // read to the end of the file for every message of an LF mbox.
+    let before_lf = lf.map_or(body, |n| &body[..n]);
+    let crlf = memchr::memmem::find(before_lf, b"\r\n\r\n").map(|n| n + 4);
     let end = match (lf, crlf) {
         (Some(a), Some(b)) => a.min(b),
         (a, b) => a.or(b)?,

@@ -3,7 +3,7 @@
 //! HTML turned into text, attachments listed), every quoted message recovered from its
 //! body, and every attached `message/rfc822`, recursively.
 
-use mailparse::{DispositionType, MailAddr, MailHeaderMap, ParsedMail};
+use mailparse::{body::Body, DispositionType, MailAddr, MailHeaderMap, ParsedMail};
 
 use crate::model::{Attachment, Message, Origin};
 use crate::parse::chain::{split_chain, Segment};
@@ -276,16 +276,16 @@ fn collect(part: &ParsedMail, parts: &mut Parts, problems: &mut Vec<String>) {
         .get("filename")
         .or_else(|| part.ctype.params.get("name"))
         .cloned();
-    let raw_len = part.get_body_raw().map(|b| b.len()).unwrap_or(0);
     if mime == "message/rfc822" {
-        if let Ok(raw) = part.get_body_raw() {
-            parts.attached.push(raw);
-        }
+        let raw = part.get_body_raw().unwrap_or_default();
         parts.attachments.push(Attachment {
             name: filename.unwrap_or_else(|| "message.eml".into()),
             content_type: mime,
-            size: raw_len,
+            size: raw.len(),
         });
+        if !raw.is_empty() {
+            parts.attached.push(raw);
+        }
         return;
     }
     let is_attachment = disposition.disposition == DispositionType::Attachment
@@ -317,8 +317,27 @@ fn collect(part: &ParsedMail, parts: &mut Parts, problems: &mut Vec<String>) {
     parts.attachments.push(Attachment {
         name: filename.unwrap_or_default(),
         content_type: mime,
-        size: raw_len,
+        size: decoded_len(part),
     });
+}
+
+/// The size of a part once decoded. A file's content is never read, so base64 (most
+/// of a production's bytes) is counted, not decoded: every four letters of the alphabet
+/// are three bytes.
+fn decoded_len(part: &ParsedMail) -> usize {
+    match part.get_body_encoded() {
+        Body::Base64(body) => {
+            let letters = body
+                .get_raw()
+                .iter()
+                .filter(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/')
+                .count();
+            letters * 3 / 4
+        }
+        Body::QuotedPrintable(body) => body.get_decoded().map_or(0, |b| b.len()),
+        Body::SevenBit(body) | Body::EightBit(body) => body.get_raw().len(),
+        Body::Binary(body) => body.get_raw().len(),
+    }
 }
 
 #[cfg(test)]

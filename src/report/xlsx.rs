@@ -1,6 +1,7 @@
 //! The findings workbook: a Summary sheet, then one sheet per report frame, written by
 //! iterating the frames' columns so the sheets mirror the CSV files column for column.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -52,12 +53,18 @@ pub(crate) fn write_workbook(
         wrap: Format::new().set_text_wrap(),
     };
     let mut workbook = Workbook::new();
+    // Sheets in constant-memory mode keep one row in memory and spill the rest to
+    // temporary files next to the workbook, so a sheet of a million rows does not hold
+    // the production's findings a second time.
+    if let Some(dir) = path.parent() {
+        workbook.set_tempdir(dir).map_err(|e| fail(e.to_string()))?;
+    }
     {
-        let ws = workbook.add_worksheet();
+        let ws = workbook.add_worksheet_with_constant_memory();
         write_summary(ws, summary, top, &formats).map_err(|e| fail(e.to_string()))?;
     }
     for (name, frame) in sheets {
-        let ws = workbook.add_worksheet();
+        let ws = workbook.add_worksheet_with_constant_memory();
         ws.set_name(*name).map_err(|e| fail(e.to_string()))?;
         write_frame(ws, frame, &formats).map_err(|e| fail(format!("sheet {name}: {e}")))?;
     }
@@ -74,7 +81,7 @@ fn write_summary(
     let rows: [(&str, Value); 14] = [
         (
             "inputs",
-            Value::Text(summary.inputs.join(super::frames::JOIN)),
+            Value::Text(summary.inputs.join(super::frames::JOIN).into()),
         ),
         ("files", Value::Number(summary.files as f64)),
         (
@@ -135,7 +142,7 @@ fn write_summary(
     ws.write_string_with_format(row, 1, "messages", &formats.bold)?;
     row += 1;
     for (name, count) in top {
-        key_width = key_width.max(Value::Text(name.clone()).write(ws, row, 0, None)?);
+        key_width = key_width.max(Value::Text(name.into()).write(ws, row, 0, None)?);
         ws.write_number(row, 1, *count as f64)?;
         row += 1;
     }
@@ -149,13 +156,22 @@ fn width(longest: usize) -> f64 {
 }
 
 /// A cell value, ready to write.
-enum Value {
-    Text(String),
+enum Value<'a> {
+    Text(Cow<'a, str>),
     Number(f64),
     Bool(bool),
 }
 
-impl Value {
+impl Value<'_> {
+    /// Its display width in characters, capped just past the widest column.
+    fn width(&self) -> usize {
+        match self {
+            Value::Text(s) => s.chars().take(MAX_WIDTH + 1).count(),
+            Value::Number(x) => x.to_string().len(),
+            Value::Bool(_) => 5,
+        }
+    }
+
     /// Writes the cell and returns its display width in characters (capped).
     fn write(
         &self,
@@ -171,26 +187,24 @@ impl Value {
                     Some(f) => ws.write_string_with_format(row, col, s, f)?,
                     None => ws.write_string(row, col, s)?,
                 };
-                Ok(s.chars().take(MAX_WIDTH + 1).count())
             }
             Value::Number(x) if !x.is_finite() => {
-                Value::Text(x.to_string()).write(ws, row, col, format)
+                return Value::Text(x.to_string().into()).write(ws, row, col, format);
             }
             Value::Number(x) => {
                 match format {
                     Some(f) => ws.write_number_with_format(row, col, *x, f)?,
                     None => ws.write_number(row, col, *x)?,
                 };
-                Ok(x.to_string().len())
             }
             Value::Bool(b) => {
                 match format {
                     Some(f) => ws.write_boolean_with_format(row, col, *b, f)?,
                     None => ws.write_boolean(row, col, *b)?,
                 };
-                Ok(5)
             }
         }
+        Ok(self.width())
     }
 }
 
@@ -230,68 +244,73 @@ impl From<PolarsError> for SheetError {
     }
 }
 
-/// The cells of `column` (at most a sheet's worth), `None` for nulls.
-fn cells(column: &Column) -> Result<Vec<Option<Value>>, PolarsError> {
+/// The cells of `column`, top to bottom (at most a sheet's worth), `None` for nulls.
+type Cells<'a> = Box<dyn Iterator<Item = Option<Value<'a>>> + 'a>;
+
+fn cells(column: &Column) -> Result<Cells<'_>, PolarsError> {
     let rows = column.len().min(MAX_DATA_ROWS);
     Ok(match column.dtype() {
-        DataType::String => column
-            .str()?
-            .iter()
-            .take(rows)
-            .map(|v| v.map(|s| Value::Text(s.to_string())))
-            .collect(),
-        DataType::UInt32 => column
-            .u32()?
-            .iter()
-            .take(rows)
-            .map(|v| v.map(|x| Value::Number(f64::from(x))))
-            .collect(),
-        DataType::Float64 => column
-            .f64()?
-            .iter()
-            .take(rows)
-            .map(|v| v.map(Value::Number))
-            .collect(),
-        DataType::Boolean => column
-            .bool()?
-            .iter()
-            .take(rows)
-            .map(|v| v.map(Value::Bool))
-            .collect(),
-        _ => (0..rows)
-            .map(|i| {
-                column.get(i).map(|v| match v {
-                    AnyValue::Null => None,
-                    other => Some(Value::Text(other.to_string())),
-                })
-            })
-            .collect::<Result<_, _>>()?,
+        DataType::String => Box::new(
+            column
+                .str()?
+                .iter()
+                .take(rows)
+                .map(|v| v.map(|s| Value::Text(Cow::Borrowed(s)))),
+        ),
+        DataType::UInt32 => Box::new(
+            column
+                .u32()?
+                .iter()
+                .take(rows)
+                .map(|v| v.map(|x| Value::Number(f64::from(x)))),
+        ),
+        DataType::Float64 => Box::new(
+            column
+                .f64()?
+                .iter()
+                .take(rows)
+                .map(|v| v.map(Value::Number)),
+        ),
+        DataType::Boolean => Box::new(column.bool()?.iter().take(rows).map(|v| v.map(Value::Bool))),
+        _ => Box::new((0..rows).map(move |i| match column.get(i) {
+            Ok(AnyValue::Null) | Err(_) => None,
+            Ok(other) => Some(Value::Text(other.to_string().into())),
+        })),
     })
 }
 
 /// Writes a frame as a sheet: bold frozen header, autofilter, widths, wrapped text columns.
+/// The sheet is in constant-memory mode, so cells go out row by row; column widths are
+/// measured in a first pass.
 fn write_frame(ws: &mut Worksheet, frame: &DataFrame, formats: &Formats) -> Result<(), SheetError> {
-    let width_count = frame.width();
-    if width_count == 0 {
+    let columns = frame.columns();
+    if columns.is_empty() {
         return Ok(());
     }
-    let last_col = ColNum::try_from(width_count - 1).map_err(|_| SheetError::TooWide)?;
-    let mut last_row: RowNum = 0;
-    for (c, column) in frame.columns().iter().enumerate() {
+    let last_col = ColNum::try_from(columns.len() - 1).map_err(|_| SheetError::TooWide)?;
+    let mut column_formats = Vec::with_capacity(columns.len());
+    for (c, column) in columns.iter().enumerate() {
         let col = ColNum::try_from(c).map_err(|_| SheetError::TooWide)?;
         let name = column.name().as_str();
+        let longest = cells(column)?
+            .flatten()
+            .map(|v| v.width())
+            .fold(name.chars().count(), usize::max);
+        ws.set_column_width(col, width(longest))?;
         ws.write_string_with_format(0, col, name, &formats.bold)?;
-        let format = WRAP_COLUMNS.contains(&name).then_some(&formats.wrap);
-        let mut longest = name.chars().count();
-        let mut row: RowNum = 0;
-        for cell in cells(column)? {
-            row += 1;
-            if let Some(value) = cell {
-                longest = longest.max(value.write(ws, row, col, format)?);
+        column_formats.push(WRAP_COLUMNS.contains(&name).then_some(&formats.wrap));
+    }
+    let mut iters = columns.iter().map(cells).collect::<Result<Vec<_>, _>>()?;
+    let rows = frame.height().min(MAX_DATA_ROWS);
+    let mut last_row: RowNum = 0;
+    for r in 0..rows {
+        let row = RowNum::try_from(r + 1).map_err(|_| SheetError::TooWide)?;
+        for ((col, cells), format) in (0..).zip(iters.iter_mut()).zip(&column_formats) {
+            if let Some(Some(value)) = cells.next() {
+                value.write(ws, row, col, *format)?;
             }
         }
-        last_row = last_row.max(row);
-        ws.set_column_width(col, width(longest))?;
+        last_row = row;
     }
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, last_row, last_col)?;
