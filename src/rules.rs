@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 use serde_json::Value;
@@ -359,6 +359,8 @@ fn compile(file: RulesFile) -> Result<Rules, Error> {
         AhoCorasickBuilder::new()
             .ascii_case_insensitive(insensitive)
             .match_kind(MatchKind::LeftmostLongest)
+            // Every message's text goes through the gazetteer: a DFA reads it fastest.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(pats)
             .map_err(|e| Error::Rules(format!("gazetteer: {e}")))
     };

@@ -51,12 +51,16 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
                     name: entry.name.clone(),
                     kind: entry.kind.clone(),
                 },
-                start: origin[m.start()],
-                end: origin[m.end() - 1] + 1,
+                start: origin[m.start()] as usize,
+                end: origin[m.end() - 1] as usize + 1,
             });
         }
     }
-    for i in rules.any_pattern.matches(text).iter() {
+    let patterns = match rules.any_pattern.is_match(text) {
+        true => rules.any_pattern.matches(text).into_iter().collect(),
+        false => Vec::new(),
+    };
+    for i in patterns {
         let pattern = &rules.patterns[i];
         // Find first (the fast engines), then capture within the match only.
         for found in pattern.regex.find_iter(text) {
@@ -103,24 +107,30 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
 
 /// `text` with every run of whitespace as one space, and for each byte of the result the
 /// offset of the byte it came from.
-fn flatten_whitespace(text: &str) -> (String, Vec<usize>) {
+fn flatten_whitespace(text: &str) -> (String, Vec<u32>) {
     let mut flat = String::with_capacity(text.len());
-    let mut origin = Vec::with_capacity(text.len());
+    let mut origin: Vec<u32> = Vec::with_capacity(text.len());
     let mut in_space = false;
     for (i, c) in text.char_indices() {
         if c.is_whitespace() {
             if !in_space {
                 flat.push(' ');
-                origin.push(i);
+                origin.push(offset(i));
             }
             in_space = true;
             continue;
         }
         in_space = false;
         flat.push(c);
-        origin.extend(std::iter::repeat_n(i, c.len_utf8()));
+        origin.extend(std::iter::repeat_n(offset(i), c.len_utf8()));
     }
     (flat, origin)
+}
+
+/// A byte offset in a message's text (texts are far below 4 GB: files above the size
+/// limit are not read).
+fn offset(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 fn word_bounded(text: &str, start: usize, end: usize) -> bool {

@@ -154,41 +154,71 @@ fn candidate_pairs(
     profiles: &[Profile],
     later_exact: &[bool],
 ) -> Vec<(usize, usize)> {
+    let buckets = shared_buckets(signatures, profiles, later_exact);
+    // Where each record stands in the buckets it shares: (bucket, position).
+    let mut places: Vec<Vec<(u32, u32)>> = vec![Vec::new(); signatures.len()];
+    for (b, members) in buckets.iter().enumerate() {
+        for (p, &r) in members.iter().enumerate() {
+            places[r as usize].push((b as u32, p as u32));
+        }
+    }
+    // Each record counts its later neighbours over all its buckets by itself, so the
+    // pairs of a large production never sit in memory before they are counted.
+    places
+        .into_par_iter()
+        .enumerate()
+        .flat_map_iter(|(a, spots)| {
+            let mut near: Vec<u32> = Vec::new();
+            for (b, p) in spots {
+                let members = &buckets[b as usize];
+                let p = p as usize;
+                let window = p.saturating_sub(WINDOW)..(p + WINDOW + 1).min(members.len());
+                near.extend(members[window].iter().filter(|&&x| x as usize > a));
+            }
+            near.sort_unstable();
+            let pairs: Vec<(usize, usize)> = near
+                .chunk_by(|x, y| x == y)
+                .filter(|meetings| {
+                    let b = meetings[0] as usize;
+                    meetings.len() >= 2
+                        || signatures[a].shingles == 0
+                        || signatures[b].shingles == 0
+                })
+                .map(|meetings| (a, meetings[0] as usize))
+                .collect();
+            pairs
+        })
+        .collect()
+}
+
+/// The members of every bucket that holds two records or more, in the order neighbours
+/// are taken: large buckets (boilerplate, a busy minute) in date order, so that the
+/// neighbours compared are the likeliest copies.
+fn shared_buckets(
+    signatures: &[Signature],
+    profiles: &[Profile],
+    later_exact: &[bool],
+) -> Vec<Vec<u32>> {
     // (bucket, record) entries, sorted so that each bucket is a run.
-    let mut entries: Vec<(u64, usize)> = signatures
+    let mut entries: Vec<(u64, u32)> = signatures
         .par_iter()
         .enumerate()
         .filter(|(i, _)| !later_exact[*i])
-        .flat_map_iter(|(i, sig)| bucket_keys(sig, profiles[i].when.as_ref()).map(move |k| (k, i)))
+        .flat_map_iter(|(i, sig)| {
+            bucket_keys(sig, profiles[i].when.as_ref()).map(move |k| (k, i as u32))
+        })
         .collect();
     entries.par_sort_unstable();
-    let mut pairs: Vec<u64> = Vec::new();
-    for run in entries.chunk_by(|a, b| a.0 == b.0) {
-        if run.len() < 2 {
-            continue;
-        }
-        let mut members: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
-        // Large buckets (boilerplate, a busy minute) are walked in date order, so that
-        // the neighbours compared are the likeliest copies.
-        if members.len() > WINDOW + 1 {
-            members.sort_by_key(|&i| (profiles[i].when.map(|w| w.wall), i));
-        }
-        for (n, &a) in members.iter().enumerate() {
-            for &b in members.iter().skip(n + 1).take(WINDOW) {
-                // Packed so that sorting millions of pairs stays cheap.
-                pairs.push(((a.min(b) as u64) << 32) | a.max(b) as u64);
+    entries
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() >= 2)
+        .map(|run| {
+            let mut members: Vec<u32> = run.iter().map(|&(_, i)| i).collect();
+            if members.len() > WINDOW + 1 {
+                members.sort_by_key(|&i| (profiles[i as usize].when.map(|w| w.wall), i));
             }
-        }
-    }
-    pairs.par_sort_unstable();
-    pairs
-        .chunk_by(|x, y| x == y)
-        .map(|run| (run.len(), run[0]))
-        .map(|(meetings, p)| (meetings, (p >> 32) as usize, (p & 0xFFFF_FFFF) as usize))
-        .filter(|&(meetings, a, b)| {
-            meetings >= 2 || signatures[a].shingles == 0 || signatures[b].shingles == 0
+            members
         })
-        .map(|(_, a, b)| (a, b))
         .collect()
 }
 

@@ -62,14 +62,26 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
     };
     std::fs::create_dir_all(out).map_err(|e| fail(out, e))?;
     remove_stale_staging(out);
-    let messages = frames::messages(records)?;
-    let flags = frames::flags(records, &messages)?;
-    let thread_frame = frames::threads(threads)?;
-    let diff_frame = frames::redaction_diffs(redaction_diffs)?;
-    let agencies = frames::agencies(records)?;
-    let redactions = frames::redactions(records, documents)?;
-    let error_frame = frames::errors(errors)?;
-    let document_frame = frames::documents(documents)?;
+    // The frames are built side by side: the messages frame on one core, the counts
+    // over the production on the other.
+    let messages_and_flags = || -> Result<(DataFrame, DataFrame)> {
+        let messages = frames::messages(records)?;
+        let flags = frames::flags(records, &messages)?;
+        Ok((messages, flags))
+    };
+    let counts = || -> Result<[DataFrame; 6]> {
+        Ok([
+            frames::agencies(records)?,
+            frames::redactions(records, documents)?,
+            frames::threads(threads)?,
+            frames::redaction_diffs(redaction_diffs)?,
+            frames::errors(errors)?,
+            frames::documents(documents)?,
+        ])
+    };
+    let (messages_and_flags, counts) = rayon::join(messages_and_flags, counts);
+    let (messages, flags) = messages_and_flags?;
+    let [agencies, redactions, thread_frame, diff_frame, error_frame, document_frame] = counts?;
 
     // Everything is written into a staging folder first and moved into place only when
     // every file is whole: a run stopped part way leaves no half-written file under a

@@ -306,8 +306,14 @@ fn write_frame(ws: &mut Worksheet, frame: &DataFrame, formats: &Formats) -> Resu
     for r in 0..rows {
         let row = RowNum::try_from(r + 1).map_err(|_| SheetError::TooWide)?;
         for ((col, cells), format) in (0..).zip(iters.iter_mut()).zip(&column_formats) {
-            if let Some(Some(value)) = cells.next() {
-                value.write(ws, row, col, *format)?;
+            match cells.next() {
+                // An empty text stays a blank cell: a third of a sheet's cells are
+                // empty, and writing them costs as much as writing text.
+                Some(Some(Value::Text(text))) if text.is_empty() => {}
+                Some(Some(value)) => {
+                    value.write(ws, row, col, *format)?;
+                }
+                _ => {}
             }
         }
         last_row = row;
