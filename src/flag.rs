@@ -163,8 +163,8 @@ impl<'r> Resolver<'r> {
             let named = domain_kind(domain, self.rules) == DomainKind::Government
                 && !is_umbrella_domain(domain, self.rules);
             named.then(|| Agency {
-                name: domain.to_string(),
-                kind: "government".to_string(),
+                name: domain.into(),
+                kind: "government".into(),
             })
         })
     }
@@ -332,7 +332,7 @@ fn findings_for(
     for acronym in &e.text_acronyms {
         if resolver.bare_acronyms.contains(acronym) {
             agencies.push(Agency {
-                name: acronym.clone(),
+                name: acronym.as_str().into(),
                 kind: "local_police".into(),
             });
         }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::model::{Agency, Name};
 
 /// The default rules file, as shipped; `backchannel rules` prints it.
 pub const DEFAULT_RULES: &str = include_str!("default_rules.json");
@@ -183,7 +184,7 @@ impl NamedLists {
 pub struct CompiledPattern {
     pub regex: Regex,
     pub template: String,
-    pub kind: AgencyKind,
+    pub kind: Name,
 }
 
 /// Compiled rules, shared by every stage.
@@ -197,6 +198,8 @@ pub struct Rules {
     pub alias_cs: AhoCorasick,
     pub alias_cs_target: Vec<usize>,
     pub domain_to_agency: HashMap<String, usize>,
+    /// Each gazetteer entry as the agency messages are found to name.
+    gazetteer: Vec<Agency>,
     pub patterns: Vec<CompiledPattern>,
     /// The agency patterns in one set: one pass tells which of them a text holds, where
     /// each pattern alone would be a pass of its own (they start with a place name, which
@@ -252,6 +255,11 @@ impl Rules {
 
     pub fn agency(&self, index: usize) -> &AgencyEntry {
         &self.file.agencies[index]
+    }
+
+    /// The gazetteer's agency `index`, as found in a message (shared, not copied).
+    pub fn found_agency(&self, index: usize) -> Agency {
+        self.gazetteer[index].clone()
     }
 }
 
@@ -396,7 +404,7 @@ fn compile(file: RulesFile) -> Result<Rules, Error> {
                     .build()
                     .map_err(|e| Error::Rules(format!("agency pattern {:?}: {e}", p.pattern)))?,
                 template: p.template.clone(),
-                kind: p.kind.clone(),
+                kind: Name::from(p.kind.as_str()),
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
@@ -420,6 +428,14 @@ fn compile(file: RulesFile) -> Result<Rules, Error> {
         alias_cs,
         alias_cs_target: cs_target,
         domain_to_agency,
+        gazetteer: file
+            .agencies
+            .iter()
+            .map(|a| Agency {
+                name: Name::from(a.name.as_str()),
+                kind: Name::from(a.kind.as_str()),
+            })
+            .collect(),
         patterns,
         any_pattern,
         place_stopwords: file.place_stopwords.clone(),

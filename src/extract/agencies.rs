@@ -45,12 +45,8 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
             if !word_bounded(&flat, m.start(), m.end()) {
                 continue;
             }
-            let entry = rules.agency(targets[m.pattern().as_usize()]);
             hits.push(AgencyHit {
-                agency: Agency {
-                    name: entry.name.clone(),
-                    kind: entry.kind.clone(),
-                },
+                agency: rules.found_agency(targets[m.pattern().as_usize()]),
                 start: origin[m.start()] as usize,
                 end: origin[m.end() - 1] as usize + 1,
             });
@@ -86,7 +82,7 @@ pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
             }
             hits.push(AgencyHit {
                 agency: Agency {
-                    name,
+                    name: name.into(),
                     kind: pattern.kind.clone(),
                 },
                 start: whole.start(),
@@ -327,11 +323,7 @@ pub fn agency_of_domain(domain: &str, rules: &Rules) -> Option<Agency> {
     let mut d = repaired.as_str();
     loop {
         if let Some(&i) = rules.domain_to_agency.get(d) {
-            let e = rules.agency(i);
-            return Some(Agency {
-                name: e.name.clone(),
-                kind: e.kind.clone(),
-            });
+            return Some(rules.found_agency(i));
         }
         let (_, rest) = d.split_once('.')?;
         if !rest.contains('.') {
@@ -494,7 +486,7 @@ pub fn expand_acronym(acronym: &str, domain: &str, rules: &Rules) -> Option<Agen
     place.push(initial);
     place.push_str(&core[1..]);
     Some(Agency {
-        name: form.replace("{}", &place),
+        name: form.replace("{}", &place).into(),
         kind: "local_police".into(),
     })
 }
@@ -594,7 +586,7 @@ mod tests {
         let rules = Rules::default_rules().unwrap();
         agencies_in(text, &rules)
             .into_iter()
-            .map(|a| a.name)
+            .map(|a| a.name.to_string())
             .collect()
     }
 

@@ -247,8 +247,8 @@ mod tests {
 
     fn agency(name: &str, kind: &str) -> Agency {
         Agency {
-            name: name.to_string(),
-            kind: kind.to_string(),
+            name: name.into(),
+            kind: kind.into(),
         }
     }
 
