@@ -10,6 +10,7 @@ pub mod extract;
 pub mod flag;
 pub mod group;
 pub mod ingest;
+pub mod memo;
 pub mod model;
 pub mod parse;
 pub mod pipeline;

@@ -200,6 +200,9 @@ pub struct Rules {
     pub domain_to_agency: HashMap<String, usize>,
     /// Each gazetteer entry as the agency messages are found to name.
     gazetteer: Vec<Agency>,
+    /// Tells these rules from any other compiled in the process (clones share it), for
+    /// the extract stage's memos ([`crate::memo`]).
+    pub id: u64,
     pub patterns: Vec<CompiledPattern>,
     /// The agency patterns in one set: one pass tells which of them a text holds, where
     /// each pattern alone would be a pass of its own (they start with a place name, which
@@ -342,6 +345,9 @@ fn is_acronym(alias: &str) -> bool {
     alias.len() <= 6 && alias.chars().all(|c| c.is_ascii_uppercase() || c == '.')
 }
 
+/// The id the next compiled rules get (0 is no rules).
+static NEXT_RULES_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 fn compile(file: RulesFile) -> Result<Rules, Error> {
     let mut ci = Vec::new();
     let mut ci_target = Vec::new();
@@ -428,6 +434,7 @@ fn compile(file: RulesFile) -> Result<Rules, Error> {
         alias_cs,
         alias_cs_target: cs_target,
         domain_to_agency,
+        id: NEXT_RULES_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         gazetteer: file
             .agencies
             .iter()

@@ -3,6 +3,9 @@
 //! the agency patterns ("<Place> Police Department", "<Place> County Sheriff's Office").
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+
+use crate::memo::{remembered, Memo};
 
 use crate::model::Agency;
 use crate::rules::Rules;
@@ -30,6 +33,14 @@ pub fn agencies_in(text: &str, rules: &Rules) -> Vec<Agency> {
 
 /// All agency mentions with their positions (overlapping mentions of one name kept once).
 pub fn hits_in(text: &str, rules: &Rules) -> Vec<AgencyHit> {
+    remembered(&HITS, rules.id, text, || hits_in_text(text, rules))
+}
+
+thread_local! {
+    static HITS: RefCell<Memo<Vec<AgencyHit>>> = RefCell::default();
+}
+
+fn hits_in_text(text: &str, rules: &Rules) -> Vec<AgencyHit> {
     let text = titlecase_shouting(text);
     let text = join_wrapped_names(&text);
     let text = text.as_ref();

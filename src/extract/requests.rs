@@ -5,6 +5,9 @@
 //! query under one's own access), bypass phrases ("in the meantime", "between us") and
 //! topics that ask for no data (equipment, meetings, training).
 
+use std::cell::RefCell;
+
+use crate::memo::{remembered, Memo};
 use crate::rules::Rules;
 use crate::text::sentences;
 
@@ -57,6 +60,17 @@ pub fn sentence_signals(body: &str, rules: &Rules) -> Vec<Sentence> {
 /// The signals of one sentence (or of a subject line).
 pub fn signals(raw: &str, rules: &Rules) -> Sentence {
     let text = crate::text::squash(raw);
+    remembered(&SIGNALS, rules.id, &text, || {
+        signals_of(text.clone(), rules)
+    })
+}
+
+thread_local! {
+    static SIGNALS: RefCell<Memo<Sentence>> = RefCell::default();
+}
+
+/// The signals of a sentence with its whitespace squashed.
+fn signals_of(text: String, rules: &Rules) -> Sentence {
     let recounted_at = rules.recounted.first(&text);
     let request_at = rules.request.first(&text);
     // A recounted ask ("he asked if we could pull...") is a request act of its own.

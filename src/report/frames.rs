@@ -148,7 +148,10 @@ pub(crate) const FLAG_COLUMNS: &[&str] = &[
 ];
 
 fn agency_name(agency: &Option<Agency>) -> String {
-    agency.as_ref().map(|a| a.name.to_string()).unwrap_or_default()
+    agency
+        .as_ref()
+        .map(|a| a.name.to_string())
+        .unwrap_or_default()
 }
 
 fn agency_names(agencies: &[Agency]) -> String {
@@ -296,8 +299,14 @@ pub(crate) fn agencies(records: &[Record]) -> Result<DataFrame> {
     rows.sort_by_key(|(_, c)| std::cmp::Reverse(c.messages));
     let height = rows.len();
     let columns = vec![
-        str_col("agency", rows.iter().map(|(a, _)| a.name.to_string()).collect()),
-        str_col("kind", rows.iter().map(|(a, _)| a.kind.to_string()).collect()),
+        str_col(
+            "agency",
+            rows.iter().map(|(a, _)| a.name.to_string()).collect(),
+        ),
+        str_col(
+            "kind",
+            rows.iter().map(|(a, _)| a.kind.to_string()).collect(),
+        ),
         u32_col(
             "messages",
             rows.iter().map(|(_, c)| count_u32(c.messages)).collect(),
