@@ -35,11 +35,12 @@ struct Profile {
     subject: Vec<Vec<u8>>,
 }
 
-/// What a set of joined records has agreed to: the first date and sender seen in it.
-#[derive(Clone)]
+/// What a set of joined records has agreed to: the first date seen in it, and the
+/// record whose sender it took (the first that names one).
+#[derive(Clone, Copy)]
 struct SetMeta {
     when: Option<When>,
-    sender: Vec<String>,
+    sender: usize,
 }
 
 /// For each record, the index of the first record that is the same message.
@@ -60,11 +61,13 @@ pub fn first_copies(records: &[Record], signatures: &[Signature], rules: &Thread
         uf: UnionFind::new(records.len()),
         meta: profiles
             .iter()
-            .map(|p| SetMeta {
+            .enumerate()
+            .map(|(i, p)| SetMeta {
                 when: p.when,
-                sender: p.sender.clone(),
+                sender: i,
             })
             .collect(),
+        profiles: &profiles,
     };
     let later_exact = join_exact(signatures, &profiles, &mut sets);
     // Whether a pair reads as one message depends on the pair alone, so the pairs are
@@ -80,15 +83,16 @@ pub fn first_copies(records: &[Record], signatures: &[Signature], rules: &Thread
     sets.uf.least_members()
 }
 
-struct Sets {
+struct Sets<'p> {
     uf: UnionFind,
     meta: Vec<SetMeta>,
+    profiles: &'p [Profile],
 }
 
-impl Sets {
+impl Sets<'_> {
     fn join(&mut self, a: usize, b: usize) {
         let (ra, rb) = (self.uf.find(a), self.uf.find(b));
-        let merged = merge_meta(&self.meta[ra.min(rb)], &self.meta[ra.max(rb)]);
+        let merged = self.merge_meta(self.meta[ra.min(rb)], self.meta[ra.max(rb)]);
         if let Some(root) = self.uf.union(a, b) {
             self.meta[root] = merged;
         }
@@ -101,23 +105,27 @@ impl Sets {
             return;
         }
         let (x, y) = (&self.meta[ra], &self.meta[rb]);
+        let (sx, sy) = (
+            &self.profiles[x.sender].sender,
+            &self.profiles[y.sender].sender,
+        );
         if date_relation(x.when.as_ref(), y.when.as_ref()) == Relation::Conflict
-            || person_relation(&x.sender, &y.sender) == Relation::Conflict
+            || person_relation(sx, sy) == Relation::Conflict
         {
             return;
         }
         self.join(a, b);
     }
-}
 
-fn merge_meta(first: &SetMeta, second: &SetMeta) -> SetMeta {
-    SetMeta {
-        when: first.when.or(second.when),
-        sender: if first.sender.is_empty() {
-            second.sender.clone()
-        } else {
-            first.sender.clone()
-        },
+    fn merge_meta(&self, first: SetMeta, second: SetMeta) -> SetMeta {
+        SetMeta {
+            when: first.when.or(second.when),
+            sender: if self.profiles[first.sender].sender.is_empty() {
+                second.sender
+            } else {
+                first.sender
+            },
+        }
     }
 }
 
