@@ -218,7 +218,7 @@ fn shared_buckets(
         .collect();
     entries.par_sort_unstable();
     entries
-        .chunk_by(|a, b| a.0 == b.0)
+        .par_chunk_by(|a, b| a.0 == b.0)
         .filter(|run| run.len() >= 2)
         .map(|run| {
             let mut members: Vec<u32> = run.iter().map(|&(_, i)| i).collect();

@@ -385,8 +385,10 @@ fn label_line(line: &str) -> Option<(Label, &str)> {
     // HTML turned into text marks bold labels ("**From:** Galloway, Trent").
     let t = line.trim_start().trim_start_matches(['*', '_']);
     // OCR reads a colon as a semicolon at times ("Sent;").
-    let colon = t.find([':', ';'])?;
-    if colon == 0 || colon > 14 {
+    // A label is at most 14 characters: only the line's start is looked at (this runs at
+    // every line of a print).
+    let colon = t.bytes().take(15).position(|b| b == b':' || b == b';')?;
+    if colon == 0 {
         return None;
     }
     let raw = &t[..colon];
