@@ -113,25 +113,45 @@ fn hits_in_text(text: &str, rules: &Rules) -> Vec<AgencyHit> {
 }
 
 /// `text` with every run of whitespace as one space, and for each byte of the result the
-/// offset of the byte it came from.
+/// offset of the byte it came from. Text between spaces is copied a run at a time.
 fn flatten_whitespace(text: &str) -> (String, Vec<u32>) {
     let mut flat = String::with_capacity(text.len());
     let mut origin: Vec<u32> = Vec::with_capacity(text.len());
-    let mut in_space = false;
-    for (i, c) in text.char_indices() {
-        if c.is_whitespace() {
-            if !in_space {
-                flat.push(' ');
-                origin.push(offset(i));
-            }
-            in_space = true;
-            continue;
+    let mut i = 0;
+    while i < text.len() {
+        let start = i;
+        while i < text.len() && whitespace_len(text, i) == 0 {
+            i += 1;
         }
-        in_space = false;
-        flat.push(c);
-        origin.extend(std::iter::repeat_n(offset(i), c.len_utf8()));
+        // `start` and `i` are character boundaries: whitespace starts a character.
+        flat.push_str(&text[start..i]);
+        origin.extend(offset(start)..offset(i));
+        let mut n = whitespace_len(text, i);
+        if n > 0 {
+            flat.push(' ');
+            origin.push(offset(i));
+        }
+        while n > 0 {
+            i += n;
+            n = whitespace_len(text, i);
+        }
     }
     (flat, origin)
+}
+
+/// The length of the whitespace character at byte `i` of `text` (0 when there is none).
+fn whitespace_len(text: &str, i: usize) -> usize {
+    match text.as_bytes().get(i) {
+        Some(b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') => 1,
+        // The lead bytes of the other whitespace characters (U+0085, U+00A0, U+1680,
+        // U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
+        Some(0xC2 | 0xE1 | 0xE2 | 0xE3) => text
+            .get(i..)
+            .and_then(|rest| rest.chars().next())
+            .filter(|c| c.is_whitespace())
+            .map_or(0, char::len_utf8),
+        _ => 0,
+    }
 }
 
 /// A byte offset in a message's text (texts are far below 4 GB: files above the size
@@ -592,6 +612,28 @@ fn domain_cores(domain: &str, rules: &Rules) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whitespace_runs_flatten_to_one_space_and_map_back() {
+        let text = "Immigration and\n   Customs\u{a0}\u{2003}Enforcement \u{e9}t\u{e9}\r\n";
+        let (flat, origin) = flatten_whitespace(text);
+        assert_eq!(flat, "Immigration and Customs Enforcement \u{e9}t\u{e9} ");
+        assert_eq!(origin.len(), flat.len());
+        // Each byte of the flat text maps to the same byte, or to the first of its run.
+        for (k, b) in flat.bytes().enumerate() {
+            let o = origin[k] as usize;
+            if b == b' ' {
+                assert!(text[o..].starts_with(char::is_whitespace));
+            } else {
+                assert_eq!(text.as_bytes()[o], b);
+            }
+        }
+        let at = flat.find("Customs").unwrap();
+        assert_eq!(
+            &text[origin[at] as usize..origin[at + 6] as usize + 1],
+            "Customs"
+        );
+    }
 
     fn names(text: &str) -> Vec<String> {
         let rules = Rules::default_rules().unwrap();

@@ -53,7 +53,12 @@ impl Sentence {
 pub fn sentence_signals(body: &str, rules: &Rules) -> Vec<Sentence> {
     sentences(body)
         .into_iter()
-        .map(|(a, b)| signals(&body[a..b], rules))
+        .map(|(a, b)| {
+            // A body can be megabytes of text: the time limit is checked sentence by
+            // sentence.
+            crate::watchdog::check();
+            signals(&body[a..b], rules)
+        })
         .collect()
 }
 

@@ -267,6 +267,9 @@ fn quote_level(line: &str) -> usize {
 /// The end (exclusive) of a run of `>`-quoted lines starting at `start`, blank lines
 /// inside it included.
 fn quoted_region_end(lines: &[String], start: usize) -> usize {
+    // Runs once per quoted message, over the rest of its quote: deep quoting makes it
+    // the longest part of a reading.
+    crate::watchdog::check();
     let mut end = start;
     let mut j = start;
     while j < lines.len() {
