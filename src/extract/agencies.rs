@@ -268,9 +268,11 @@ fn title_word(w: &str) -> String {
 /// that the patterns written for ordinary text read them; acronyms of four letters or
 /// fewer stay.
 pub fn titlecase_shouting(text: &str) -> Cow<'_, str> {
+    // The lower-case test first: it stops at a line's first small letter, where the
+    // count reads the whole line.
     let shouting_line = |line: &str| {
-        let letters = line.chars().filter(|c| c.is_ascii_alphabetic()).count();
-        letters >= 8 && !line.chars().any(|c| c.is_ascii_lowercase())
+        !line.bytes().any(|b| b.is_ascii_lowercase())
+            && line.bytes().filter(u8::is_ascii_alphabetic).count() >= 8
     };
     if !text.lines().any(shouting_line) {
         return Cow::Borrowed(text);

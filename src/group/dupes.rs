@@ -258,13 +258,20 @@ fn is_copy(
     rules: &Threading,
 ) -> bool {
     let near = &rules.near_duplicate;
+    let (x, y) = (&signatures[a], &signatures[b]);
+    let shingled = x.shingles >= near.min_shingles && y.shingles >= near.min_shingles;
+    // The cheapest test first: most candidates share boilerplate, not text, and fall
+    // below the lowest threshold whatever their senders and dates.
+    let lowest = near.similarity + near.unknown_penalty.min(0.0) * 2.0;
+    if shingled && x.similarity(y) < lowest {
+        return false;
+    }
     let date = date_relation(profiles[a].when.as_ref(), profiles[b].when.as_ref());
     let sender = person_relation(&profiles[a].sender, &profiles[b].sender);
     if date == Relation::Conflict || sender == Relation::Conflict {
         return false;
     }
-    let (x, y) = (&signatures[a], &signatures[b]);
-    let alike = if x.shingles < near.min_shingles || y.shingles < near.min_shingles {
+    let alike = if !shingled {
         // A line or two ("Thanks", "See attached") says nothing by itself.
         x.body == y.body && date == Relation::Same
     } else {
