@@ -2,6 +2,7 @@
 //! one place the message columns are defined; every other file and sheet derives from the
 //! frames built here, so CSV, Parquet, NDJSON and XLSX never disagree.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -195,35 +196,34 @@ fn u32_col(name: &str, values: Vec<u32>) -> Column {
 }
 
 /// One row per record, columns as in [`MESSAGE_COLUMNS`].
-pub(crate) fn messages(records: &[Record]) -> Result<DataFrame> {
+pub(crate) fn messages<R: Borrow<Record>>(records: &[R]) -> Result<DataFrame> {
+    let all = || records.iter().map(Borrow::borrow);
     let columns = MESSAGE_COLUMNS
         .iter()
         .map(|(name, getter)| match getter {
-            Getter::Str(f) => str_col(name, records.iter().map(f).collect()),
-            Getter::U32(f) => u32_col(name, records.iter().map(f).collect()),
-            Getter::F64(f) => {
-                Column::new((*name).into(), records.iter().map(f).collect::<Vec<f64>>())
-            }
-            Getter::Bool(f) => {
-                Column::new((*name).into(), records.iter().map(f).collect::<Vec<bool>>())
-            }
+            Getter::Str(f) => str_col(name, all().map(f).collect()),
+            Getter::U32(f) => u32_col(name, all().map(f).collect()),
+            Getter::F64(f) => Column::new((*name).into(), all().map(f).collect::<Vec<f64>>()),
+            Getter::Bool(f) => Column::new((*name).into(), all().map(f).collect::<Vec<bool>>()),
         })
         .collect();
     frame("messages", records.len(), columns)
 }
 
+/// Records a chunk at a time, for writers that take a production's messages in pieces:
+/// no frame of every message is ever held.
+pub(crate) const CHUNK_ROWS: usize = 20_000;
+
 /// One row per distinct flagged message (its first flagged occurrence), with the
 /// [`FLAG_COLUMNS`].
-pub(crate) fn flags(records: &[Record], messages: &DataFrame) -> Result<DataFrame> {
+pub(crate) fn flags(records: &[Record]) -> Result<DataFrame> {
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    let keep: Vec<bool> = records
+    let kept: Vec<&Record> = records
         .iter()
-        .map(|r| r.findings.flag.flagged && seen.insert(distinct_key(r)))
+        .filter(|r| r.findings.flag.flagged && seen.insert(distinct_key(r)))
         .collect();
-    let mask = BooleanChunked::from_slice("keep".into(), &keep);
-    messages
-        .filter(&mask)
-        .and_then(|df| df.select(FLAG_COLUMNS.iter().copied()))
+    messages(&kept)?
+        .select(FLAG_COLUMNS.iter().copied())
         .map_err(|e| polars_err("flags", e))
 }
 

@@ -17,6 +17,9 @@ mod xlsx;
 
 use std::path::{Path, PathBuf};
 
+use std::io::{BufWriter, Write};
+
+use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
@@ -62,26 +65,13 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
     };
     std::fs::create_dir_all(out).map_err(|e| fail(out, e))?;
     remove_stale_staging(out);
-    // The frames are built side by side: the messages frame on one core, the counts
-    // over the production on the other.
-    let messages_and_flags = || -> Result<(DataFrame, DataFrame)> {
-        let messages = frames::messages(records)?;
-        let flags = frames::flags(records, &messages)?;
-        Ok((messages, flags))
-    };
-    let counts = || -> Result<[DataFrame; 6]> {
-        Ok([
-            frames::agencies(records)?,
-            frames::redactions(records, documents)?,
-            frames::threads(threads)?,
-            frames::redaction_diffs(redaction_diffs)?,
-            frames::errors(errors)?,
-            frames::documents(documents)?,
-        ])
-    };
-    let (messages_and_flags, counts) = rayon::join(messages_and_flags, counts);
-    let (messages, flags) = messages_and_flags?;
-    let [agencies, redactions, thread_frame, diff_frame, error_frame, document_frame] = counts?;
+    let flags = frames::flags(records)?;
+    let agencies = frames::agencies(records)?;
+    let redactions = frames::redactions(records, documents)?;
+    let thread_frame = frames::threads(threads)?;
+    let diff_frame = frames::redaction_diffs(redaction_diffs)?;
+    let error_frame = frames::errors(errors)?;
+    let document_frame = frames::documents(documents)?;
 
     // Everything is written into a staging folder first and moved into place only when
     // every file is whole: a run stopped part way leaves no half-written file under a
@@ -89,26 +79,24 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
     let staging = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
     std::fs::create_dir_all(&staging).map_err(|e| fail(&staging, e))?;
     // The workbook, the slowest to write, is written beside the other files, on the
-    // other core.
-    let files: [(&'static str, Kind, &DataFrame); 10] = [
-        ("messages.csv", Kind::Csv, &messages),
-        ("messages.parquet", Kind::Parquet, &messages),
-        ("messages.ndjson", Kind::Ndjson, &messages),
-        ("flags.csv", Kind::Csv, &flags),
-        ("threads.csv", Kind::Csv, &thread_frame),
-        ("agencies.csv", Kind::Csv, &agencies),
-        ("redactions.csv", Kind::Csv, &redactions),
-        ("redaction_diffs.csv", Kind::Csv, &diff_frame),
-        ("documents.csv", Kind::Csv, &document_frame),
-        ("errors.csv", Kind::Csv, &error_frame),
+    // other core. The messages go to both a chunk at a time.
+    let files: [(&'static str, &DataFrame); 7] = [
+        ("flags.csv", &flags),
+        ("threads.csv", &thread_frame),
+        ("agencies.csv", &agencies),
+        ("redactions.csv", &redactions),
+        ("redaction_diffs.csv", &diff_frame),
+        ("documents.csv", &document_frame),
+        ("errors.csv", &error_frame),
     ];
     let write_files = || -> Result<Vec<&'static str>> {
-        files
-            .iter()
-            .map(|(name, kind, frame)| {
-                write_frame(&staging.join(name), *kind, frame).map(|_| *name)
-            })
-            .collect()
+        write_messages(&staging, records)?;
+        let mut names = MESSAGE_FILES.to_vec();
+        for (name, frame) in files {
+            write_csv(&staging.join(name), frame)?;
+            names.push(name);
+        }
+        Ok(names)
     };
     let write_workbook = || -> Result<Option<&'static str>> {
         if !options.xlsx {
@@ -120,14 +108,14 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
             summary,
             &top,
             &[
-                ("Flags", &flags),
-                ("Messages", &messages),
-                ("Threads", &thread_frame),
-                ("Agencies", &agencies),
-                ("Redactions", &redactions),
-                ("Redaction diffs", &diff_frame),
-                ("Documents", &document_frame),
-                ("Errors", &error_frame),
+                ("Flags", Sheet::Frame(&flags)),
+                ("Messages", Sheet::Records(records)),
+                ("Threads", Sheet::Frame(&thread_frame)),
+                ("Agencies", Sheet::Frame(&agencies)),
+                ("Redactions", Sheet::Frame(&redactions)),
+                ("Redaction diffs", Sheet::Frame(&diff_frame)),
+                ("Documents", Sheet::Frame(&document_frame)),
+                ("Errors", Sheet::Frame(&error_frame)),
             ],
         )?;
         Ok(Some(WORKBOOK))
@@ -206,36 +194,76 @@ pub fn top_agencies(records: &[Record], n: usize) -> Vec<(String, usize)> {
     frames::top_agencies(records, n)
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Csv,
-    Parquet,
-    Ndjson,
+/// What a workbook sheet shows: a frame, or the messages, built a chunk at a time.
+pub(crate) enum Sheet<'a> {
+    Frame(&'a DataFrame),
+    Records(&'a [Record]),
 }
 
-/// Writes `frame` to `path`, streamed through a buffer.
-fn write_frame(path: &Path, kind: Kind, frame: &DataFrame) -> Result<()> {
-    use std::io::Write;
-    let fail = |reason: String| Error::Write {
+/// The files that hold every message.
+const MESSAGE_FILES: [&str; 3] = ["messages.csv", "messages.parquet", "messages.ndjson"];
+
+/// Writes messages.csv, messages.parquet and messages.ndjson into `dir`, building the
+/// messages frame a chunk of records at a time (a Parquet row group per chunk).
+fn write_messages(dir: &Path, records: &[Record]) -> Result<()> {
+    let paths = MESSAGE_FILES.map(|name| dir.join(name));
+    let open = |path: &Path| {
+        std::fs::File::create(path)
+            .map(|f| BufWriter::with_capacity(1 << 20, f))
+            .map_err(|e| write_error(path, e.to_string()))
+    };
+    let (mut csv, mut parquet, mut ndjson) = (open(&paths[0])?, open(&paths[1])?, open(&paths[2])?);
+    let empty: [Record; 0] = [];
+    let schema = frames::messages(&empty)?.schema().clone();
+    let mut batched: BatchedWriter<_> = ParquetWriter::new(&mut parquet)
+        .batched(&schema)
+        .map_err(|e| write_error(&paths[1], e.to_string()))?;
+    let chunks: Vec<&[Record]> = match records.is_empty() {
+        // An empty production still gets its files, with their columns.
+        true => vec![&empty[..]],
+        false => records.chunks(frames::CHUNK_ROWS).collect(),
+    };
+    for (n, chunk) in chunks.into_iter().enumerate() {
+        let mut frame = frames::messages(chunk)?;
+        CsvWriter::new(&mut csv)
+            .include_header(n == 0)
+            .finish(&mut frame)
+            .map_err(|e| write_error(&paths[0], e.to_string()))?;
+        JsonWriter::new(&mut ndjson)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(&mut frame)
+            .map_err(|e| write_error(&paths[2], e.to_string()))?;
+        batched
+            .write_batch(&frame)
+            .map_err(|e| write_error(&paths[1], e.to_string()))?;
+    }
+    batched
+        .finish()
+        .map_err(|e| write_error(&paths[1], e.to_string()))?;
+    for (path, out) in paths.iter().zip([&mut csv, &mut parquet, &mut ndjson]) {
+        out.flush().map_err(|e| write_error(path, e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Writes `frame` to `path` as CSV, streamed through a buffer.
+fn write_csv(path: &Path, frame: &DataFrame) -> Result<()> {
+    let file = std::fs::File::create(path).map_err(|e| write_error(path, e.to_string()))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    // The writer takes the frame mutably (to rechunk it); a shallow clone shares the
+    // columns' buffers.
+    CsvWriter::new(&mut out)
+        .include_header(true)
+        .finish(&mut frame.clone())
+        .map_err(|e| write_error(path, e.to_string()))?;
+    out.flush().map_err(|e| write_error(path, e.to_string()))
+}
+
+fn write_error(path: &Path, reason: String) -> Error {
+    Error::Write {
         path: path.to_path_buf(),
         reason,
-    };
-    let file = std::fs::File::create(path).map_err(|e| fail(e.to_string()))?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    // The writers take the frame mutably (to rechunk it); a shallow clone shares the
-    // columns' buffers.
-    let mut frame = frame.clone();
-    let done = match kind {
-        Kind::Csv => CsvWriter::new(&mut out)
-            .include_header(true)
-            .finish(&mut frame),
-        Kind::Parquet => ParquetWriter::new(&mut out).finish(&mut frame).map(|_| ()),
-        Kind::Ndjson => JsonWriter::new(&mut out)
-            .with_json_format(JsonFormat::JsonLines)
-            .finish(&mut frame),
-    };
-    done.map_err(|e| fail(e.to_string()))?;
-    out.flush().map_err(|e| fail(e.to_string()))
+    }
 }
 
 #[cfg(test)]

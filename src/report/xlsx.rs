@@ -7,8 +7,10 @@ use std::path::Path;
 use polars::prelude::*;
 use rust_xlsxwriter::{ColNum, Format, RowNum, Workbook, Worksheet, XlsxError};
 
+use super::frames::{messages, CHUNK_ROWS};
+use super::Sheet;
 use crate::error::{Error, Result};
-use crate::model::RunSummary;
+use crate::model::{Record, RunSummary};
 
 /// Excel's cell text limit is 32,767 characters; cut a little below it.
 const MAX_CELL_CHARS: usize = 32_000;
@@ -42,7 +44,7 @@ pub(crate) fn write_workbook(
     path: &Path,
     summary: &RunSummary,
     top: &[(String, usize)],
-    sheets: &[(&str, &DataFrame)],
+    sheets: &[(&str, Sheet<'_>)],
 ) -> Result<()> {
     let fail = |reason: String| Error::Write {
         path: path.to_path_buf(),
@@ -63,10 +65,14 @@ pub(crate) fn write_workbook(
         let ws = workbook.add_worksheet_with_constant_memory();
         write_summary(ws, summary, top, &formats).map_err(|e| fail(e.to_string()))?;
     }
-    for (name, frame) in sheets {
+    for (name, sheet) in sheets {
         let ws = workbook.add_worksheet_with_constant_memory();
         ws.set_name(*name).map_err(|e| fail(e.to_string()))?;
-        write_frame(ws, frame, &formats).map_err(|e| fail(format!("sheet {name}: {e}")))?;
+        let written = match sheet {
+            Sheet::Frame(frame) => write_frame(ws, frame, &formats),
+            Sheet::Records(records) => write_records(ws, records, &formats),
+        };
+        written.map_err(|e| fail(format!("sheet {name}: {e}")))?;
     }
     workbook.save(path).map_err(|e| fail(e.to_string()))
 }
@@ -219,6 +225,7 @@ fn truncate(s: &str) -> &str {
 enum SheetError {
     Xlsx(XlsxError),
     Polars(PolarsError),
+    Frame(Error),
     TooWide,
 }
 
@@ -227,6 +234,7 @@ impl std::fmt::Display for SheetError {
         match self {
             SheetError::Xlsx(e) => write!(f, "{e}"),
             SheetError::Polars(e) => write!(f, "{e}"),
+            SheetError::Frame(e) => write!(f, "{e}"),
             SheetError::TooWide => write!(f, "too many columns"),
         }
     }
@@ -235,6 +243,12 @@ impl std::fmt::Display for SheetError {
 impl From<XlsxError> for SheetError {
     fn from(e: XlsxError) -> Self {
         SheetError::Xlsx(e)
+    }
+}
+
+impl From<Error> for SheetError {
+    fn from(e: Error) -> Self {
+        SheetError::Frame(e)
     }
 }
 
@@ -283,11 +297,44 @@ fn cells(column: &Column) -> Result<Cells<'_>, PolarsError> {
 /// The sheet is in constant-memory mode, so cells go out row by row; column widths are
 /// measured in a first pass.
 fn write_frame(ws: &mut Worksheet, frame: &DataFrame, formats: &Formats) -> Result<(), SheetError> {
+    let Some(columns) = header(ws, frame, formats)? else {
+        return Ok(());
+    };
+    let last_row = write_rows(ws, frame, 0, &columns)?;
+    finish(ws, last_row, frame.width())
+}
+
+/// Writes the messages as a sheet, building their frame a chunk of records at a time;
+/// column widths are measured on the first chunk.
+fn write_records(
+    ws: &mut Worksheet,
+    records: &[Record],
+    formats: &Formats,
+) -> Result<(), SheetError> {
+    let mut chunks = records.chunks(CHUNK_ROWS);
+    let first = messages(chunks.next().unwrap_or(&[]))?;
+    let Some(columns) = header(ws, &first, formats)? else {
+        return Ok(());
+    };
+    let mut last_row = write_rows(ws, &first, 0, &columns)?;
+    drop(first);
+    for chunk in chunks {
+        last_row = write_rows(ws, &messages(chunk)?, last_row, &columns)?;
+    }
+    finish(ws, last_row, columns.len())
+}
+
+/// Writes the bold header and sets the column widths from `frame`'s cells; gives each
+/// column's cell format, or `None` for a frame without columns.
+fn header<'f>(
+    ws: &mut Worksheet,
+    frame: &DataFrame,
+    formats: &'f Formats,
+) -> Result<Option<Vec<Option<&'f Format>>>, SheetError> {
     let columns = frame.columns();
     if columns.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
-    let last_col = ColNum::try_from(columns.len() - 1).map_err(|_| SheetError::TooWide)?;
     let mut column_formats = Vec::with_capacity(columns.len());
     for (c, column) in columns.iter().enumerate() {
         let col = ColNum::try_from(c).map_err(|_| SheetError::TooWide)?;
@@ -300,12 +347,28 @@ fn write_frame(ws: &mut Worksheet, frame: &DataFrame, formats: &Formats) -> Resu
         ws.write_string_with_format(0, col, name, &formats.bold)?;
         column_formats.push(WRAP_COLUMNS.contains(&name).then_some(&formats.wrap));
     }
-    let mut iters = columns.iter().map(cells).collect::<Result<Vec<_>, _>>()?;
-    let rows = frame.height().min(MAX_DATA_ROWS);
-    let mut last_row: RowNum = 0;
+    Ok(Some(column_formats))
+}
+
+/// Writes `frame`'s rows below row `after`, up to the sheet's last row; gives the last
+/// row written.
+fn write_rows(
+    ws: &mut Worksheet,
+    frame: &DataFrame,
+    after: RowNum,
+    column_formats: &[Option<&Format>],
+) -> Result<RowNum, SheetError> {
+    let room = MAX_DATA_ROWS.saturating_sub(after as usize);
+    let rows = frame.height().min(room);
+    let mut iters = frame
+        .columns()
+        .iter()
+        .map(cells)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut last_row = after;
     for r in 0..rows {
-        let row = RowNum::try_from(r + 1).map_err(|_| SheetError::TooWide)?;
-        for ((col, cells), format) in (0..).zip(iters.iter_mut()).zip(&column_formats) {
+        let row = RowNum::try_from(after as usize + r + 1).map_err(|_| SheetError::TooWide)?;
+        for ((col, cells), format) in (0..).zip(iters.iter_mut()).zip(column_formats) {
             match cells.next() {
                 // An empty text stays a blank cell: a third of a sheet's cells are
                 // empty, and writing them costs as much as writing text.
@@ -318,6 +381,12 @@ fn write_frame(ws: &mut Worksheet, frame: &DataFrame, formats: &Formats) -> Resu
         }
         last_row = row;
     }
+    Ok(last_row)
+}
+
+/// Freezes the header and puts an autofilter over the sheet.
+fn finish(ws: &mut Worksheet, last_row: RowNum, width: usize) -> Result<(), SheetError> {
+    let last_col = ColNum::try_from(width.saturating_sub(1)).map_err(|_| SheetError::TooWide)?;
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, last_row, last_col)?;
     Ok(())
