@@ -73,10 +73,9 @@ pub fn first_copies(records: &[Record], signatures: &[Signature], rules: &Thread
     // Whether a pair reads as one message depends on the pair alone, so the pairs are
     // checked in parallel; they are joined in their fixed order, as set agreement
     // depends on what was joined before.
-    let copies: Vec<(usize, usize)> = candidate_pairs(signatures, &profiles, &later_exact)
-        .into_par_iter()
-        .filter(|&(a, b)| is_copy(a, b, signatures, &profiles, rules))
-        .collect();
+    let copies = candidate_pairs(signatures, &profiles, &later_exact, |a, b| {
+        is_copy(a, b, signatures, &profiles, rules)
+    });
     for (a, b) in copies {
         sets.join_if_agreeing(a, b);
     }
@@ -152,7 +151,9 @@ fn join_exact(signatures: &[Signature], profiles: &[Profile], sets: &mut Sets) -
     later
 }
 
-/// Pairs worth checking, in a fixed order: neighbours within each band bucket (for texts
+/// The pairs that `keep` keeps (checked as they are found, so that the millions of
+/// candidates of a large production are never held together) among the pairs worth
+/// checking, in a fixed order: neighbours within each band bucket (for texts
 /// long enough to shingle) and each minute bucket, that meet in at least two buckets
 /// (a pair at the similarity threshold shares 8 of the 32 bands on average, and one
 /// band or fewer with probability 0.001; boilerplate shares one). Records with no text
@@ -161,6 +162,7 @@ fn candidate_pairs(
     signatures: &[Signature],
     profiles: &[Profile],
     later_exact: &[bool],
+    keep: impl Fn(usize, usize) -> bool + Sync,
 ) -> Vec<(usize, usize)> {
     let buckets = shared_buckets(signatures, profiles, later_exact);
     // Where each record stands in the buckets it shares: (bucket, position).
@@ -193,6 +195,7 @@ fn candidate_pairs(
                         || signatures[b].shingles == 0
                 })
                 .map(|meetings| (a, meetings[0] as usize))
+                .filter(|&(a, b)| keep(a, b))
                 .collect();
             pairs
         })
