@@ -5,6 +5,7 @@
 
 use std::sync::OnceLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use regex::Regex;
 
 use crate::model::{Message, Origin};
@@ -74,9 +75,15 @@ fn foia_banner() -> &'static Regex {
 /// A release stamp (`RELEASE IN PART B5,B6`, `Withheld pursuant to exemption (b)(5)`) or
 /// a release banner (`RELEASED UNDER FOIA - (b)(6), (b)(7)(C)`).
 fn is_release_stamp(line: &str) -> bool {
-    // The cheap test first: this runs at every line.
-    const STEMS: [&str; 6] = ["elease", "ELEASE", "ithheld", "ITHHELD", "lassif", "LASSIF"];
-    if !STEMS.iter().any(|stem| line.contains(stem)) {
+    // The cheap test first: this runs at every line, and reads it once.
+    static STEMS: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let stems = STEMS.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(["elease", "ithheld", "lassif"])
+            .ok()
+    });
+    if stems.as_ref().is_some_and(|s| !s.is_match(line)) {
         return false;
     }
     release_stamp().is_match(line)
