@@ -293,14 +293,7 @@ fn run_pipeline(root: &Path, rules: &Rules) -> RunOutput {
 
 fn bench_report(c: &mut Criterion, production: &Production, rules: &Rules, scratch: &Path) {
     let output = run_pipeline(&production.root, rules);
-    let run = Run {
-        records: &output.records,
-        documents: &output.documents,
-        threads: &output.threads,
-        redaction_diffs: &output.redaction_diffs,
-        errors: &output.errors,
-        summary: &output.summary,
-    };
+    let run = Run::from(&output);
     let out = scratch.join("reports");
     let mut g = c.benchmark_group("report");
     g.throughput(Throughput::Elements(output.records.len() as u64));

@@ -115,14 +115,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let options = ReportOptions {
         xlsx: !args.no_xlsx,
     };
-    let run = Run {
-        records: &output.records,
-        documents: &output.documents,
-        threads: &output.threads,
-        redaction_diffs: &output.redaction_diffs,
-        errors: &output.errors,
-        summary: &output.summary,
-    };
+    let run = Run::from(&output);
     let writing = std::time::Instant::now();
     write_reports(&args.out, &run, &options).with_context(|| {
         format!(

@@ -36,6 +36,20 @@ pub struct Run<'a> {
     pub summary: &'a RunSummary,
 }
 
+impl<'a> From<&'a crate::pipeline::RunOutput> for Run<'a> {
+    /// The report stage's view of a pipeline run.
+    fn from(output: &'a crate::pipeline::RunOutput) -> Run<'a> {
+        Run {
+            records: &output.records,
+            documents: &output.documents,
+            threads: &output.threads,
+            redaction_diffs: &output.redaction_diffs,
+            errors: &output.errors,
+            summary: &output.summary,
+        }
+    }
+}
+
 /// What [`write_reports`] writes besides the CSV, Parquet and NDJSON files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportOptions {
