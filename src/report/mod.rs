@@ -10,7 +10,8 @@
 //! (a Summary sheet, then one sheet mirroring each CSV). Multi-valued cells are joined with
 //! "; " (evidence with " | "); every aggregate is sorted by count descending then name, so
 //! identical input gives byte-identical files (apart from the workbook's internal
-//! timestamps).
+//! timestamps). The messages are turned into frames 20,000 at a time and streamed to
+//! their files and to the workbook, which is written on the other core.
 
 mod frames;
 mod xlsx;

@@ -1,5 +1,6 @@
-//! The findings workbook: a Summary sheet, then one sheet per report frame, written by
-//! iterating the frames' columns so the sheets mirror the CSV files column for column.
+//! The findings workbook: a Summary sheet, then one sheet per report frame (the messages
+//! a chunk of records at a time), written row by row in constant-memory sheets so that
+//! the sheets mirror the CSV files column for column without holding them twice.
 
 use std::borrow::Cow;
 use std::path::Path;
