@@ -679,6 +679,18 @@ mod tests {
     }
 
     #[test]
+    fn a_handling_notice_in_the_signature_is_not_a_formal_channel() {
+        // DHS mail closes with a FOUO warning that names the Freedom of Information Act:
+        // it says how the message is handled, not how the data moves.
+        let f = flag_one(message(ICE, PD, "plate", "Could you run plate ABC1234 in your LPR system and send me any hits?\n\nA Agent\nHomeland Security Investigations\nWARNING: This document is UNCLASSIFIED//FOR OFFICIAL USE ONLY (U//FOUO). It contains information that may be exempt from public release under the Freedom of Information Act (5 U.S.C. 552)."));
+        assert!(f.flag.flagged, "{:?}", f.flag);
+        assert!(f.formal_channels.is_empty(), "{:?}", f.formal_channels);
+        // A public-records request in the text is still one.
+        let f = flag_one(message(ICE, PD, "plate", "Could you send me the plate reads for ABC1234? I can file a public records request if you need one."));
+        assert!(f.formal_channels.contains(&"public_records".to_string()));
+    }
+
+    #[test]
     fn same_agency_ask_is_not_flagged() {
         let f = flag_one(message(
             ICE,

@@ -111,6 +111,10 @@ pub struct RulesFile {
     pub fulfilment_phrases: Vec<String>,
     pub data_types: BTreeMap<String, Vec<String>>,
     pub no_data_topics: Vec<String>,
+    /// Handling notices (FOUO warnings, confidentiality footers): channels named in a
+    /// sentence that matches one are not channels.
+    #[serde(default)]
+    pub notice_phrases: Vec<String>,
     pub formal_channels: BTreeMap<String, Vec<String>>,
     pub bypass_phrases: Vec<String>,
     pub negations: Vec<String>,
@@ -214,6 +218,7 @@ pub struct Rules {
     pub fulfilment: PhraseList,
     pub data_types: NamedLists,
     pub no_data: PhraseList,
+    pub notices: PhraseList,
     pub formal: NamedLists,
     pub bypass: PhraseList,
     pub negations: PhraseList,
@@ -455,6 +460,7 @@ fn compile(file: RulesFile) -> Result<Rules, Error> {
         fulfilment: phrases(&file.fulfilment_phrases)?,
         data_types: named(&file.data_types)?,
         no_data: phrases(&file.no_data_topics)?,
+        notices: phrases(&file.notice_phrases)?,
         formal: named(&file.formal_channels)?,
         bypass: phrases(&file.bypass_phrases)?,
         negations: phrases(&file.negations)?,

@@ -92,7 +92,12 @@ fn signals_of(text: String, rules: &Rules) -> Sentence {
         Some(m) => &text[m.start()..floor_char(&text, m.end() + 40)],
         None => text.as_str(),
     };
-    let mut formal = rules.formal.matching(&text);
+    // A handling notice ("may be exempt from public release under the Freedom of
+    // Information Act") names channels the data does not move through.
+    let mut formal = match rules.notices.is_match(&text) {
+        true => Vec::new(),
+        false => rules.formal.matching(&text),
+    };
     let self_query = formal.iter().any(|f| f == "self_query");
     formal.retain(|f| f != "self_query");
     Sentence {
