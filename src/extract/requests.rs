@@ -159,6 +159,12 @@ mod tests {
     }
 
     #[test]
+    fn handing_over_a_persons_record_is_a_fulfilment() {
+        let s = one("Here's his criminal history from our RMS: 20 arrests, mostly theft.");
+        assert!(s.gives_data(), "{s:?}");
+    }
+
+    #[test]
     fn negated_request_is_not_a_request() {
         let s =
             one("To be clear up front: I'm not asking you or your folks to run anything for us.");
