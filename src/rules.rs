@@ -145,11 +145,9 @@ impl PhraseList {
         if !self.set.is_match(text) {
             return None;
         }
-        let hits = self.set.matches(text);
-        if !hits.matched_any() {
-            return None;
-        }
-        hits.iter()
+        self.set
+            .matches(text)
+            .iter()
             .filter_map(|i| self.patterns[i].find(text))
             .min_by_key(|m| m.start())
     }
@@ -259,10 +257,6 @@ impl Rules {
     /// Whether a domain is one a whole department shares (`usdoj.gov`).
     pub fn umbrella(&self, domain: &str) -> bool {
         self.file.umbrella_domains.iter().any(|u| u == domain)
-    }
-
-    pub fn agency(&self, index: usize) -> &AgencyEntry {
-        &self.file.agencies[index]
     }
 
     /// The gazetteer's agency `index`, as found in a message (shared, not copied).
