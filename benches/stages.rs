@@ -41,15 +41,16 @@ use rayon::prelude::*;
 
 use backchannel::extract::{extract, Extracted};
 use backchannel::flag::flag_file;
-use backchannel::group::{group, Signature};
+use backchannel::group::{group, Brief, Signature};
 use backchannel::ingest::{detect, discover, Format};
-use backchannel::model::{Message, Record};
+use backchannel::model::{Message, Name, Record};
 use backchannel::parse::chain::split_chain;
 use backchannel::parse::parse_file;
 use backchannel::parse::printed::parse_printed;
 use backchannel::pipeline::{self, Options, RunOutput};
 use backchannel::report::{write_reports, ReportOptions, Run};
 use backchannel::rules::Rules;
+use backchannel::store::Stored;
 use backchannel::text::decode_text;
 
 /// Size of the generated production: about 5,000 records to group and report; read end
@@ -239,33 +240,30 @@ fn bench_flag(c: &mut Criterion, inputs: &[(&str, &[ParsedFile])], rules: &Rules
     g.finish();
 }
 
-/// The records and signatures of the files' messages, in the pipeline's order, bodies let
-/// go of as the pipeline does.
-fn records_of(files: Vec<ParsedFile>, rules: &Rules) -> (Vec<Record>, Vec<Signature>) {
-    let mut records = Vec::new();
+/// The briefs and signatures of the files' messages, in the pipeline's order, as the
+/// pipeline keeps them.
+fn briefs_of(files: Vec<ParsedFile>, rules: &Rules) -> (Vec<Brief>, Vec<Signature>) {
+    let mut briefs = Vec::new();
     let mut signatures = Vec::new();
     for f in files {
         let findings = flag_file(&f.messages, &f.extracted, None, rules);
         signatures.extend(f.messages.iter().map(Signature::of));
-        records.extend(
-            f.messages
-                .into_iter()
-                .zip(findings)
-                .map(|(mut message, findings)| {
-                    message.body = String::new();
-                    Record {
-                        message,
-                        findings,
-                        group: Default::default(),
-                    }
-                }),
-        );
+        for (mut message, findings) in f.messages.into_iter().zip(findings) {
+            message.body = String::new();
+            let source = Name::from(message.source.as_str());
+            let record = Record {
+                message,
+                findings,
+                group: Default::default(),
+            };
+            briefs.push(Brief::of(&record, Stored::default(), &source));
+        }
     }
-    (records, signatures)
+    (briefs, signatures)
 }
 
 fn bench_group(c: &mut Criterion, files: Vec<ParsedFile>, rules: &Rules) {
-    let (records, signatures) = records_of(files, rules);
+    let (records, signatures) = briefs_of(files, rules);
     let mut g = c.benchmark_group("group");
     g.throughput(Throughput::Elements(records.len() as u64));
     g.bench_function(BenchmarkId::new("records", records.len()), |b| {

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a message record came from inside its file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
     /// The message itself (an `.eml`, one message of an mbox, a maildir file).
@@ -34,7 +34,7 @@ impl Origin {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Attachment {
     pub name: String,
     pub content_type: String,
@@ -42,7 +42,7 @@ pub struct Attachment {
 }
 
 /// A date as written and, where the writer gave an offset, in UTC.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageDate {
     /// The header value or printed text, as written.
     pub raw: String,
@@ -53,7 +53,7 @@ pub struct MessageDate {
 }
 
 /// One message: a top-level message, or one recovered from inside another.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Message {
     /// Path of the file, relative to the input folder it came from.
     pub source: String,
@@ -99,7 +99,7 @@ impl Message {
 
 /// An agency found in a message. Its name and kind are shared: a production names the
 /// same few hundred agencies in every other message.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Agency {
     pub name: Name,
     pub kind: Name,
@@ -183,8 +183,14 @@ impl Serialize for Name {
     }
 }
 
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Name::from)
+    }
+}
+
 /// One contiguous redacted span.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redaction {
     /// The text of the span as printed.
     pub text: String,
@@ -193,7 +199,7 @@ pub struct Redaction {
 }
 
 /// What extract and flag found in one message.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Findings {
     pub sender_agency: Option<Agency>,
     pub recipient_agencies: Vec<Agency>,
@@ -207,7 +213,7 @@ pub struct Findings {
 }
 
 /// The informal-request verdict on one message, with what it rests on.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Flag {
     pub flagged: bool,
     pub score: f64,
@@ -221,7 +227,7 @@ pub struct Flag {
 
 /// Where a message stands in the production: its conversation and its copies. The
 /// thread/dedupe stage fills it in once every file is read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grouping {
     /// The conversation it belongs to (`T00001`), numbered in order of first appearance.
     pub thread_id: String,
@@ -236,7 +242,7 @@ pub struct Grouping {
 }
 
 /// A message with its findings: what the report stage reads.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record {
     pub message: Message,
     pub findings: Findings,

@@ -1,10 +1,11 @@
 //! Drives the stages: takes input paths and compiled rules and gives the records (one per
 //! message, in input order), the conversations, the redaction differences and the error
 //! rows of a run. Files are read, parsed, extracted and flagged in parallel with rayon,
-//! one file at a time per worker, so memory holds the findings and a fixed-size
-//! [`Signature`] per message, not the production; a panic inside one file becomes that
-//! file's error row. Once every file is read, the thread/dedupe stage groups the records;
-//! the few files whose copies are redacted differently are read again for their text.
+//! one file at a time per worker; each file's records go to the [`RecordStore`] as it is
+//! done, so memory holds a [`Brief`] and a fixed-size [`Signature`] per message, not the
+//! production or its findings; a panic inside one file becomes that file's error row.
+//! Once every file is read, the thread/dedupe stage groups the briefs; the few files
+//! whose copies are redacted differently are read again for their text.
 
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -18,15 +19,17 @@ use rayon::prelude::*;
 use crate::error::Error;
 use crate::extract::extract;
 use crate::flag::flag_file;
-use crate::group::{diffs, group, Signature};
+use crate::group::{diffs, group, Brief, Signature};
 use crate::ingest::{detect, discover, Format, SourceFile};
 use crate::model::{
-    DocumentRow, ErrorRow, Message, Record, Redaction, RedactionDiff, RunSummary, ThreadRow,
+    DocumentRow, ErrorRow, Message, Name, Record, Redaction, RedactionDiff, RunSummary, ThreadRow,
 };
 use crate::parse::ocr::Ocr;
 use crate::parse::office::OfficeKind;
 use crate::parse::parse_file;
+use crate::records::Records;
 use crate::rules::Rules;
+use crate::store::RecordStore;
 use crate::watchdog::{is_over_time, with_deadline};
 use crate::workers;
 
@@ -41,6 +44,9 @@ pub struct Options {
     pub max_file_time: Option<Duration>,
     /// OCR for PDF pages with no text layer (`--ocr`); `None` lists them as needing it.
     pub ocr: Option<Ocr>,
+    /// Where the run keeps its records' findings until the reports are written: an
+    /// unnamed temporary file in this folder (`None`: in memory, for small runs).
+    pub store_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -49,6 +55,7 @@ impl Default for Options {
             max_file_bytes: 256 * 1024 * 1024,
             max_file_time: Some(Duration::from_secs(600)),
             ocr: None,
+            store_dir: None,
         }
     }
 }
@@ -56,7 +63,8 @@ impl Default for Options {
 /// What a run gives.
 #[derive(Debug, Default)]
 pub struct RunOutput {
-    pub records: Vec<Record>,
+    /// Every message, in input order: briefs in memory, the whole records in the store.
+    pub records: Records,
     /// One row per file read, in input order.
     pub documents: Vec<DocumentRow>,
     /// One row per conversation.
@@ -70,7 +78,7 @@ pub struct RunOutput {
 /// What one file gave.
 #[derive(Debug, Default)]
 struct FileOutput {
-    records: Vec<Record>,
+    briefs: Vec<Brief>,
     signatures: Vec<Signature>,
     document: Option<DocumentRow>,
     errors: Vec<ErrorRow>,
@@ -89,7 +97,8 @@ pub fn run(
     let found = discover(inputs)?;
     clock.lap("discover");
     progress.set_length(found.files.len() as u64);
-    let per_file = read_files(&found.files, rules, options, progress);
+    let store = Arc::new(open_store(options)?);
+    let per_file = read_files(&found.files, rules, options, &store, progress);
     clock.lap("read, parse, extract, flag");
     let walk_errors = found.errors.len();
     let mut output = RunOutput {
@@ -100,31 +109,34 @@ pub fn run(
     let mut files_unread = walk_errors;
     // Reserved whole: a vector that doubles as it fills holds half again its size for
     // a moment, and these are the largest of a run.
-    let total: usize = per_file.iter().map(|f| f.records.len()).sum();
-    output.records.reserve_exact(total);
+    let total: usize = per_file.iter().map(|f| f.briefs.len()).sum();
+    let mut briefs: Vec<Brief> = Vec::with_capacity(total);
     let mut signatures: Vec<Signature> = Vec::with_capacity(total);
     for f in per_file {
-        match (&f.document, f.records.is_empty()) {
+        match (&f.document, f.briefs.is_empty()) {
             (_, false) => files_with_messages += 1,
             (Some(d), true) if d.content != "unread" => files_without_messages += 1,
             _ => files_unread += 1,
         }
         output.summary.bytes += f.bytes;
-        output.records.extend(f.records);
+        briefs.extend(f.briefs);
         signatures.extend(f.signatures);
         output.documents.extend(f.document);
         output.errors.extend(f.errors);
     }
     clock.lap("collect");
-    let grouped = group(&mut output.records, &signatures, rules);
+    // The read stage's garbage: the grouping stage's tables can use its pages.
+    trim_heap();
+    let grouped = group(&mut briefs, &signatures, rules);
     drop(signatures);
+    trim_heap();
     output.threads = grouped.threads;
     clock.lap("thread and dedupe");
-    let differing = diffs::differing_groups(&output.records, &grouped.first);
+    let differing = diffs::differing_groups(&briefs, &grouped.first);
     let wanted: Vec<usize> = differing.iter().flatten().copied().collect();
-    let bodies = read_bodies_again(&found.files, &output.records, &wanted, options);
-    output.redaction_diffs =
-        diffs::redaction_diffs(&output.records, &differing, &bodies, &output.threads);
+    let bodies = read_bodies_again(&found.files, &briefs, &wanted, options);
+    output.redaction_diffs = diffs::redaction_diffs(&briefs, &differing, &bodies, &output.threads);
+    output.records = Records { briefs, store };
     clock.lap("redaction differences");
     output.summary = RunSummary {
         inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
@@ -133,10 +145,12 @@ pub fn run(
         files_without_messages,
         files_unread,
         messages: output.records.len(),
-        distinct_messages: output.records.iter().filter(|r| r.is_first_copy()).count(),
+        distinct_messages: (output.records.briefs.iter().enumerate())
+            .filter(|(i, b)| b.is_first_copy(*i))
+            .count(),
         threads: output.threads.len(),
         redaction_diffs: output.redaction_diffs.len(),
-        flagged: distinct_flagged(&output.records, &grouped.first),
+        flagged: distinct_flagged(&output.records.briefs, &grouped.first),
         error_rows: output.errors.len(),
         elapsed_secs: started.elapsed().as_secs_f64(),
         bytes: output.summary.bytes,
@@ -176,12 +190,14 @@ fn read_files(
     files: &[SourceFile],
     rules: &Rules,
     options: &Options,
+    store: &Arc<RecordStore>,
     progress: &ProgressBar,
 ) -> Vec<FileOutput> {
     let shared = Arc::new((files.to_vec(), rules.clone(), options.clone()));
+    let store = Arc::clone(store);
     let job: workers::Job<FileOutput> = Arc::new(move |i| {
         let (files, rules, options) = &*shared;
-        read_within_limit(&files[i], rules, options)
+        read_within_limit(&files[i], rules, options, &store)
     });
     // Work stuck inside another crate's code cannot unwind at the limit: it is waited
     // for twice as long, and a minute more, then left behind.
@@ -201,10 +217,15 @@ fn read_files(
 }
 
 /// One file's reading, with its deadline; a panic or an overrun becomes its error row.
-fn read_within_limit(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutput {
+fn read_within_limit(
+    file: &SourceFile,
+    rules: &Rules,
+    options: &Options,
+    store: &RecordStore,
+) -> FileOutput {
     let limit = options.max_file_time;
     let read = catch_unwind(AssertUnwindSafe(|| {
-        with_deadline(limit, || process_file(file, rules, options))
+        with_deadline(limit, || process_file(file, rules, options, store))
     }));
     read.unwrap_or_else(|panic| {
         let reason = if is_over_time(panic.as_ref()) {
@@ -222,7 +243,12 @@ fn read_within_limit(file: &SourceFile, rules: &Rules, options: &Options) -> Fil
     })
 }
 
-fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutput {
+fn process_file(
+    file: &SourceFile,
+    rules: &Rules,
+    options: &Options,
+    store: &RecordStore,
+) -> FileOutput {
     if file.size > options.max_file_bytes {
         return unread(
             file,
@@ -263,7 +289,7 @@ fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutp
             }
         })
         .collect();
-    let errors: Vec<ErrorRow> = parsed
+    let mut errors: Vec<ErrorRow> = parsed
         .problems
         .into_iter()
         .map(|p| error_row(file, "parse", p))
@@ -287,12 +313,43 @@ fn process_file(file: &SourceFile, rules: &Rules, options: &Options) -> FileOutp
         pages_needing_ocr: parsed.pages_needing_ocr,
         error: joined_reasons(&errors),
     };
+    let briefs = match store.put(&records) {
+        Ok(places) => {
+            let source = Name::from(file.source.as_str());
+            (records.iter().zip(places))
+                .map(|(r, stored)| Brief::of(r, stored, &source))
+                .collect()
+        }
+        Err(e) => {
+            errors.push(error_row(file, "store", e.to_string()));
+            return FileOutput {
+                document: Some(DocumentRow {
+                    error: joined_reasons(&errors),
+                    ..document
+                }),
+                errors,
+                bytes: size,
+                ..FileOutput::default()
+            };
+        }
+    };
     FileOutput {
-        records,
+        briefs,
         signatures,
         document: Some(document),
         errors,
         bytes: size,
+    }
+}
+
+/// The run's record store: on disk in `options.store_dir`, or in memory.
+fn open_store(options: &Options) -> Result<RecordStore, Error> {
+    match &options.store_dir {
+        Some(dir) => RecordStore::on_disk(dir).map_err(|e| Error::Write {
+            path: dir.clone(),
+            reason: e.to_string(),
+        }),
+        None => Ok(RecordStore::in_memory()),
     }
 }
 
@@ -313,11 +370,11 @@ fn detect_text_with_any_line_ends(mut bytes: Vec<u8>) -> (Vec<u8>, Format) {
 }
 
 /// Distinct messages flagged in any of their copies.
-fn distinct_flagged(records: &[Record], first: &[usize]) -> usize {
-    let flagged: std::collections::BTreeSet<usize> = records
+fn distinct_flagged(briefs: &[Brief], first: &[usize]) -> usize {
+    let flagged: std::collections::BTreeSet<usize> = briefs
         .iter()
         .zip(first)
-        .filter(|(r, _)| r.findings.flag.flagged)
+        .filter(|(b, _)| b.flagged)
         .map(|(_, &f)| f)
         .collect();
     flagged.len()
@@ -329,13 +386,13 @@ fn distinct_flagged(records: &[Record], first: &[usize]) -> usize {
 /// differences.
 fn read_bodies_again(
     files: &[SourceFile],
-    records: &[Record],
+    briefs: &[Brief],
     wanted: &[usize],
     options: &Options,
 ) -> HashMap<usize, String> {
     let mut by_source: BTreeMap<&str, Vec<(u32, usize)>> = BTreeMap::new();
     for &i in wanted {
-        let m = &records[i].message;
+        let m = &briefs[i];
         by_source
             .entry(m.source.as_str())
             .or_default()
@@ -485,6 +542,24 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "panic".to_string())
 }
 
+/// Hands the pages the last stage freed back to the system. glibc keeps freed memory
+/// for reuse, and after the read stage's per-file garbage and the grouping stage's
+/// tables that is a quarter of a large run's peak, held through the reports.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim_heap() {
+    extern "C" {
+        fn malloc_trim(pad: usize) -> std::ffi::c_int;
+    }
+    // SAFETY: malloc_trim takes no pointer and only releases free pages; it is safe to
+    // call at any time from any thread.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim_heap() {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,8 +577,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let gone = file(dir.path().join("gone.eml"), "gone.eml");
         let rules = Rules::default_rules().unwrap();
-        let out = read_within_limit(&gone, &rules, &Options::default());
-        assert!(out.records.is_empty());
+        let store = RecordStore::in_memory();
+        let out = read_within_limit(&gone, &rules, &Options::default(), &store);
+        assert!(out.briefs.is_empty());
         assert_eq!(out.errors.len(), 1);
         assert_eq!(out.errors[0].file, "gone.eml");
         assert_eq!(out.errors[0].stage, "ingest");

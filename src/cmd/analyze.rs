@@ -100,6 +100,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         max_file_bytes: args.max_file_mb.saturating_mul(1024 * 1024),
         max_file_time: (args.max_file_secs > 0).then(|| Duration::from_secs(args.max_file_secs)),
         ocr,
+        // Findings wait for the reports beside them, not in memory nor in a /tmp that
+        // may be memory too.
+        store_dir: Some(args.out.clone()),
     };
     let output = run_pipeline(&inputs, &rules, &run_options, &progress).with_context(|| {
         format!(

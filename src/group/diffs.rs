@@ -13,8 +13,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 
 use super::signature::{fnv1a, folded, FNV_OFFSET};
+use super::threads::thread_label;
+use super::Brief;
 use crate::extract::redactions::located_redactions;
-use crate::model::{Record, RedactionDiff, ThreadRow};
+use crate::model::{RedactionDiff, ThreadRow};
 
 /// Distinct texts of one field a redacted text is compared with.
 const MAX_COMPARED: usize = 32;
@@ -32,7 +34,7 @@ const MAX_EDGE_WORDS: usize = 6;
 const CONTEXT_WORDS: usize = 6;
 
 /// Groups of copies (record indices, first occurrence first) whose redactions differ.
-pub fn differing_groups(records: &[Record], first: &[usize]) -> Vec<Vec<usize>> {
+pub fn differing_groups(records: &[Brief], first: &[usize]) -> Vec<Vec<usize>> {
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, &f) in first.iter().enumerate() {
         groups.entry(f).or_default().push(i);
@@ -41,14 +43,7 @@ pub fn differing_groups(records: &[Record], first: &[usize]) -> Vec<Vec<usize>> 
         .into_values()
         .filter(|g| g.len() > 1)
         .filter(|g| {
-            let layout = |i: usize| {
-                records[i]
-                    .findings
-                    .redactions
-                    .iter()
-                    .map(|r| &r.codes)
-                    .collect::<Vec<_>>()
-            };
+            let layout = |i: usize| &records[i].redaction_codes;
             let base = layout(g[0]);
             g.iter().any(|&i| layout(i) != base)
         })
@@ -57,7 +52,7 @@ pub fn differing_groups(records: &[Record], first: &[usize]) -> Vec<Vec<usize>> 
 
 /// The differences in each group; `bodies` holds the texts of the groups' records.
 pub fn redaction_diffs(
-    records: &[Record],
+    records: &[Brief],
     groups: &[Vec<usize>],
     bodies: &HashMap<usize, String>,
     threads: &[ThreadRow],
@@ -92,7 +87,7 @@ pub fn redaction_diffs(
 
 /// The differences among one group's copies.
 fn group_diffs(
-    records: &[Record],
+    records: &[Brief],
     group: &[usize],
     bodies: &HashMap<usize, String>,
 ) -> Vec<RedactionDiff> {
@@ -130,13 +125,13 @@ fn group_diffs(
 struct Fields<'a>(Vec<(&'static str, std::borrow::Cow<'a, str>)>);
 
 impl<'a> Fields<'a> {
-    fn of(record: &'a Record, body: Option<&'a str>) -> Fields<'a> {
-        let m = &record.message;
+    fn of(record: &'a Brief, body: Option<&'a str>) -> Fields<'a> {
+        let m = record;
         let mut f: Vec<(&'static str, std::borrow::Cow<'a, str>)> = vec![
-            ("from", m.from.as_str().into()),
+            ("from", (*m.from).into()),
             ("to", m.to.join("; ").into()),
             ("cc", m.cc.join("; ").into()),
-            ("subject", m.subject.as_str().into()),
+            ("subject", (*m.subject).into()),
         ];
         if let Some(body) = body {
             f.push(("body", body.into()));
@@ -476,23 +471,23 @@ fn squash(text: &str) -> String {
 }
 
 fn row(
-    records: &[Record],
+    records: &[Brief],
     group: &[usize],
     redacted: usize,
     field: &str,
     diff: FieldDiff,
 ) -> RedactionDiff {
-    let r = &records[redacted].message;
-    let v = &records[diff.visible].message;
+    let r = &records[redacted];
+    let v = &records[diff.visible];
     // A quote's attribution line has no subject; another copy's header may.
     let subject = group
         .iter()
-        .map(|&i| records[i].message.subject.as_str())
+        .map(|&i| &*records[i].subject)
         .find(|s| !s.trim().is_empty())
         .unwrap_or_default();
     RedactionDiff {
-        message: records[group[0]].message.key(),
-        thread_id: records[group[0]].group.thread_id.clone(),
+        message: records[group[0]].key(),
+        thread_id: thread_label(records[group[0]].place.thread as usize),
         subject: subject.to_string(),
         field: field.to_string(),
         exemptions: diff.codes,
@@ -500,10 +495,10 @@ fn row(
         context: diff.context,
         redacted_in: r.key(),
         redacted_page: r.page,
-        redacted_bates: r.bates.clone(),
+        redacted_bates: r.bates.to_string(),
         visible_in: v.key(),
         visible_page: v.page,
-        visible_bates: v.bates.clone(),
+        visible_bates: v.bates.to_string(),
     }
 }
 

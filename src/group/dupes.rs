@@ -18,7 +18,7 @@ use super::keys::without_prefixes;
 use super::keys::{date_relation, person_relation, person_tokens, Relation, When};
 use super::signature::{folded, mix, Signature};
 use super::union_find::UnionFind;
-use crate::model::Record;
+use super::Brief;
 use crate::rules::Threading;
 
 /// MinHash bins per LSH band: at similarity 0.5 a pair shares at least one of the 32
@@ -44,13 +44,13 @@ struct SetMeta {
 }
 
 /// For each record, the index of the first record that is the same message.
-pub fn first_copies(records: &[Record], signatures: &[Signature], rules: &Threading) -> Vec<usize> {
+pub fn first_copies(records: &[Brief], signatures: &[Signature], rules: &Threading) -> Vec<usize> {
     let profiles: Vec<Profile> = records
         .par_iter()
         .map(|r| Profile {
-            when: When::of(&r.message.date),
-            sender: person_tokens(&r.message.from),
-            subject: without_prefixes(&r.message.subject, &rules.subject_prefixes)
+            when: r.when,
+            sender: person_tokens(&r.from),
+            subject: without_prefixes(&r.subject, &rules.subject_prefixes)
                 .split_whitespace()
                 .map(folded)
                 .filter(|w| !w.is_empty())
@@ -165,23 +165,15 @@ fn candidate_pairs(
     keep: impl Fn(usize, usize) -> bool + Sync,
 ) -> Vec<(usize, usize)> {
     let buckets = shared_buckets(signatures, profiles, later_exact);
-    // Where each record stands in the buckets it shares: (bucket, position).
-    let mut places: Vec<Vec<(u32, u32)>> = vec![Vec::new(); signatures.len()];
-    for (b, members) in buckets.iter().enumerate() {
-        for (p, &r) in members.iter().enumerate() {
-            places[r as usize].push((b as u32, p as u32));
-        }
-    }
+    let spots = Spots::of(&buckets, signatures.len());
     // Each record counts its later neighbours over all its buckets by itself, so the
     // pairs of a large production never sit in memory before they are counted.
-    places
+    (0..signatures.len())
         .into_par_iter()
-        .enumerate()
-        .flat_map_iter(|(a, spots)| {
+        .flat_map_iter(|a| {
             let mut near: Vec<u32> = Vec::new();
-            for (b, p) in spots {
-                let members = &buckets[b as usize];
-                let p = p as usize;
+            for &q in spots.of_record(a) {
+                let (members, p) = buckets.around(q as usize);
                 let window = p.saturating_sub(WINDOW)..(p + WINDOW + 1).min(members.len());
                 near.extend(members[window].iter().filter(|&&x| x as usize > a));
             }
@@ -202,54 +194,126 @@ fn candidate_pairs(
         .collect()
 }
 
-/// The members of every bucket that holds two records or more, in the order neighbours
-/// are taken: large buckets (boilerplate, a busy minute) in date order, so that the
-/// neighbours compared are the likeliest copies.
-fn shared_buckets(
-    signatures: &[Signature],
-    profiles: &[Profile],
-    later_exact: &[bool],
-) -> Vec<Vec<u32>> {
-    // (bucket, record) entries, sorted so that each bucket is a run.
-    let mut entries: Vec<(u64, u32)> = signatures
-        .par_iter()
-        .enumerate()
-        .filter(|(i, _)| !later_exact[*i])
-        .flat_map_iter(|(i, sig)| {
-            bucket_keys(sig, profiles[i].when.as_ref()).map(move |k| (k, i as u32))
-        })
-        .collect();
-    entries.par_sort_unstable();
-    entries
-        .par_chunk_by(|a, b| a.0 == b.0)
-        .filter(|run| run.len() >= 2)
-        .map(|run| {
-            let mut members: Vec<u32> = run.iter().map(|&(_, i)| i).collect();
-            if members.len() > WINDOW + 1 {
-                members.sort_by_key(|&i| (profiles[i as usize].when.map(|w| w.wall), i));
-            }
-            members
-        })
-        .collect()
+/// The buckets that hold two records or more, one after another in one array (a
+/// production has millions; a vector each would cost more than their members).
+struct Buckets {
+    /// Every bucket's members, bucket after bucket.
+    members: Vec<u32>,
+    /// Where each bucket starts in `members`, and where the last ends.
+    starts: Vec<u32>,
+    /// The bucket of each place in `members`.
+    bucket_of: Vec<u32>,
 }
 
-/// The buckets a record falls in: one per MinHash band (texts long enough to shingle),
-/// and its minute (minutes are keyed apart from bands by their top bit).
-fn bucket_keys<'a>(sig: &'a Signature, when: Option<&When>) -> impl Iterator<Item = u64> + 'a {
-    let bands = sig
-        .minhash
-        .chunks(ROWS_PER_BAND)
-        .enumerate()
-        .filter(|_| sig.shingles > 0)
-        .map(|(band, rows)| {
-            let mut h = mix(band as u64);
-            for &v in rows {
-                h = mix(h ^ u64::from(v));
-            }
-            h & !(1 << 63)
-        });
-    let minute = when.map(|w| mix(w.wall as u64) | 1 << 63);
-    bands.chain(minute)
+impl Buckets {
+    /// The members of the bucket at place `q`, and where `q` stands among them.
+    fn around(&self, q: usize) -> (&[u32], usize) {
+        let k = self.bucket_of[q] as usize;
+        let (start, end) = (self.starts[k] as usize, self.starts[k + 1] as usize);
+        (&self.members[start..end], q - start)
+    }
+}
+
+/// The places in [`Buckets::members`] of each record, record after record.
+struct Spots {
+    places: Vec<u32>,
+    /// Where each record's places start, and where the last ends.
+    starts: Vec<u32>,
+}
+
+impl Spots {
+    fn of(buckets: &Buckets, records: usize) -> Spots {
+        let mut starts = vec![0u32; records + 1];
+        for &r in &buckets.members {
+            starts[r as usize + 1] += 1;
+        }
+        for i in 0..records {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut places = vec![0u32; buckets.members.len()];
+        for (q, &r) in buckets.members.iter().enumerate() {
+            let at = &mut next[r as usize];
+            places[*at as usize] = q as u32;
+            *at += 1;
+        }
+        Spots { places, starts }
+    }
+
+    fn of_record(&self, a: usize) -> &[u32] {
+        &self.places[self.starts[a] as usize..self.starts[a + 1] as usize]
+    }
+}
+
+/// Every bucket that holds two records or more, in the order neighbours are taken:
+/// large buckets (boilerplate, a busy minute) in date order, so that the neighbours
+/// compared are the likeliest copies. Taken one band at a time, so that only one band's
+/// (bucket, record) entries are ever held.
+fn shared_buckets(signatures: &[Signature], profiles: &[Profile], later_exact: &[bool]) -> Buckets {
+    let bands = signatures
+        .first()
+        .map_or(0, |s| s.minhash.len() / ROWS_PER_BAND);
+    let mut members: Vec<u32> = Vec::new();
+    let mut starts: Vec<u32> = vec![0];
+    // The bands, then the minute.
+    for band in 0..=bands {
+        let is_minute = band == bands;
+        let mut entries: Vec<(u64, u32)> = signatures
+            .par_iter()
+            .enumerate()
+            .filter(|(i, _)| !later_exact[*i])
+            .filter_map(|(i, sig)| {
+                let key = match is_minute {
+                    true => minute_key(profiles[i].when.as_ref()),
+                    false => band_key(sig, band),
+                };
+                key.map(|k| (k, i as u32))
+            })
+            .collect();
+        entries.par_sort_unstable();
+        let runs: Vec<Vec<u32>> = entries
+            .par_chunk_by(|a, b| a.0 == b.0)
+            .filter(|run| run.len() >= 2)
+            .map(|run| {
+                let mut members: Vec<u32> = run.iter().map(|&(_, i)| i).collect();
+                if members.len() > WINDOW + 1 {
+                    members.sort_by_key(|&i| (profiles[i as usize].when.map(|w| w.wall), i));
+                }
+                members
+            })
+            .collect();
+        for run in runs {
+            members.extend(run);
+            starts.push(u32::try_from(members.len()).unwrap_or(u32::MAX));
+        }
+    }
+    let mut bucket_of = vec![0u32; members.len()];
+    for (k, bounds) in starts.windows(2).enumerate() {
+        bucket_of[bounds[0] as usize..bounds[1] as usize].fill(k as u32);
+    }
+    Buckets {
+        members,
+        starts,
+        bucket_of,
+    }
+}
+
+/// The bucket of a MinHash band (texts long enough to shingle).
+fn band_key(sig: &Signature, band: usize) -> Option<u64> {
+    if sig.shingles == 0 {
+        return None;
+    }
+    let rows = sig.minhash.chunks(ROWS_PER_BAND).nth(band)?;
+    let mut h = mix(band as u64);
+    for &v in rows {
+        h = mix(h ^ u64::from(v));
+    }
+    Some(h & !(1 << 63))
+}
+
+/// The bucket of a minute (keyed apart from bands by its top bit).
+fn minute_key(when: Option<&When>) -> Option<u64> {
+    when.map(|w| mix(w.wall as u64) | 1 << 63)
 }
 
 /// Whether two records read as one message.
@@ -306,8 +370,9 @@ fn subjects_agree(a: &[Vec<u8>], b: &[Vec<u8>]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::group::brief::briefs_of;
     use crate::group::signature::tests::message;
-    use crate::model::{Findings, Grouping};
+    use crate::model::{Findings, Grouping, Record};
     use crate::rules::Rules;
 
     const TEXT: &str = "Could you run plate 7ABC123 through your ALPR system for the last \
@@ -324,7 +389,7 @@ mod tests {
     fn firsts(records: &[Record]) -> Vec<usize> {
         let rules = Rules::default_rules().unwrap();
         let sigs: Vec<Signature> = records.iter().map(|r| Signature::of(&r.message)).collect();
-        first_copies(records, &sigs, &rules.file.threading)
+        first_copies(&briefs_of(records), &sigs, &rules.file.threading)
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! Thread/dedupe stage: takes every record of a run (in their stable order) with the
-//! [`Signature`] its text left when the pipeline let go of it, and gives each record its
-//! [`Grouping`]: the first occurrence of the same message ([`dupes`]), its conversation
+//! Thread/dedupe stage: takes every record's [`Brief`] (in their stable order) with the
+//! [`Signature`] its text left when the pipeline let go of it, and gives each its
+//! [`Place`]: the first occurrence of the same message ([`dupes`]), its conversation
 //! ([`threads`]), how many copies the production holds and whether a reader must read
 //! it. It also gives one [`ThreadRow`] per conversation, and says which groups of copies
 //! are redacted differently; [`diffs`] turns their texts, read back by the pipeline for
 //! those files only, into [`crate::model::RedactionDiff`]s.
 
+pub mod brief;
 pub mod diffs;
 pub mod dupes;
 pub mod keys;
@@ -13,47 +14,42 @@ pub mod signature;
 pub mod threads;
 mod union_find;
 
+pub use brief::{Brief, Place};
 pub use signature::Signature;
 
-use crate::model::{Grouping, Origin, Record, ThreadRow};
+use crate::model::{Origin, ThreadRow};
 use crate::rules::Rules;
 
-/// What the stage gives besides the records' groupings.
+/// What the stage gives besides the briefs' places.
 pub struct Grouped {
     /// For each record, the index of its first occurrence (itself for the first).
     pub first: Vec<usize>,
     pub threads: Vec<ThreadRow>,
 }
 
-/// Groups the records into messages and conversations; fills in `record.group`.
-pub fn group(records: &mut [Record], signatures: &[Signature], rules: &Rules) -> Grouped {
+/// Groups the records into messages and conversations; fills in each brief's place.
+pub fn group(briefs: &mut [Brief], signatures: &[Signature], rules: &Rules) -> Grouped {
     let threading = &rules.file.threading;
-    let first = dupes::first_copies(records, signatures, threading);
-    let threads = threads::threads(records, &first, threading);
-    let mut copies = vec![0u32; records.len()];
-    let mut quoted = vec![false; records.len()];
-    let mut attached_files = vec![false; records.len()];
+    let first = dupes::first_copies(briefs, signatures, threading);
+    let threads = threads::threads(briefs, &first, threading);
+    let mut copies = vec![0u32; briefs.len()];
+    let mut quoted = vec![false; briefs.len()];
+    let mut attached_files = vec![false; briefs.len()];
     for (i, &f) in first.iter().enumerate() {
         copies[f] = copies[f].saturating_add(1);
-        quoted[f] |= is_quoted_copy(&records[i]);
-        attached_files[f] |= records[i].message.attachments.iter().any(|a| a.size > 0);
+        quoted[f] |= is_quoted_copy(&briefs[i]);
+        attached_files[f] |= briefs[i].carries_files;
     }
-    for (i, record) in records.iter_mut().enumerate() {
+    for (i, brief) in briefs.iter_mut().enumerate() {
         let f = first[i];
-        record.group = Grouping {
-            thread_id: threads::thread_label(threads.of_record[i]),
-            duplicate_of: String::new(),
+        brief.place = Place {
+            first: index_u32(f),
+            thread: index_u32(threads.of_record[i]),
             copies: copies[f],
             // A message some later message quotes is read there, unless it carries files
             // the quote does not.
             inclusive: !quoted[f] || attached_files[f],
         };
-    }
-    for i in 0..records.len() {
-        let f = first[i];
-        if f != i {
-            records[i].group.duplicate_of = records[f].message.key();
-        }
     }
     Grouped {
         first,
@@ -61,12 +57,17 @@ pub fn group(records: &mut [Record], signatures: &[Signature], rules: &Rules) ->
     }
 }
 
+/// A record index as stored in a [`Place`]; a run holds fewer than 2^32 records.
+fn index_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
 /// A record that stands inside a later message's text: a quoted message, or a printed
 /// one below the top of its chain.
-fn is_quoted_copy(record: &Record) -> bool {
-    match record.message.origin {
+fn is_quoted_copy(brief: &Brief) -> bool {
+    match brief.origin {
         Some(Origin::Quoted) => true,
-        Some(Origin::Printed) => record.message.depth >= 2,
+        Some(Origin::Printed) => brief.depth >= 2,
         _ => false,
     }
 }

@@ -14,9 +14,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
-use super::keys::{base_subject, participant_keys, without_prefixes, When};
+use super::keys::{base_subject, participant_keys, without_prefixes};
 use super::union_find::UnionFind;
-use crate::model::{Origin, Record, ThreadRow};
+use super::Brief;
+use crate::model::{Origin, ThreadRow};
 use crate::rules::Threading;
 
 /// Conversations already joined on one subject that a new one is compared with.
@@ -30,7 +31,7 @@ pub struct Threads {
     pub rows: Vec<ThreadRow>,
 }
 
-pub fn threads(records: &[Record], first: &[usize], rules: &Threading) -> Threads {
+pub fn threads(records: &[Brief], first: &[usize], rules: &Threading) -> Threads {
     let ids = IdNodes::new(records, first);
     let mut uf = UnionFind::new(records.len() + ids.phantoms);
     for (i, &f) in first.iter().enumerate() {
@@ -63,11 +64,11 @@ struct IdNodes {
 }
 
 impl IdNodes {
-    fn new(records: &[Record], first: &[usize]) -> IdNodes {
+    fn new(records: &[Brief], first: &[usize]) -> IdNodes {
         let n = records.len();
         let mut owner: HashMap<String, usize> = HashMap::new();
         for (i, r) in records.iter().enumerate() {
-            let id = normal_id(&r.message.message_id);
+            let id = normal_id(&r.message_id);
             if id.is_empty() {
                 continue;
             }
@@ -77,10 +78,9 @@ impl IdNodes {
         let mut phantom: HashMap<String, usize> = HashMap::new();
         let mut links = Vec::new();
         for (i, r) in records.iter().enumerate() {
-            let m = &r.message;
-            let mut refs: Vec<String> = m.references.iter().map(|id| normal_id(id)).collect();
-            refs.push(normal_id(&m.in_reply_to));
-            let own = normal_id(&m.message_id);
+            let mut refs: Vec<String> = r.references.iter().map(|id| normal_id(id)).collect();
+            refs.push(normal_id(&r.in_reply_to));
+            let own = normal_id(&r.message_id);
             for id in refs.into_iter().filter(|id| !id.is_empty() && *id != own) {
                 let node = match owner.get(&id) {
                     Some(&o) => o,
@@ -120,9 +120,9 @@ fn normal_id(id: &str) -> String {
 
 /// Records of one chain in one file are one conversation; an attached message joins the
 /// message that forwards it.
-fn join_chains(records: &[Record], uf: &mut UnionFind) {
+fn join_chains(records: &[Brief], uf: &mut UnionFind) {
     for i in 1..records.len() {
-        let (prev, this) = (&records[i - 1].message, &records[i].message);
+        let (prev, this) = (&records[i - 1], &records[i]);
         if prev.source != this.source {
             continue;
         }
@@ -142,7 +142,7 @@ struct Conversation {
     last: Option<i64>,
 }
 
-fn join_by_subject(records: &[Record], rules: &Threading, uf: &mut UnionFind) {
+fn join_by_subject(records: &[Brief], rules: &Threading, uf: &mut UnionFind) {
     let generic: BTreeSet<String> = rules
         .generic_subjects
         .iter()
@@ -153,13 +153,12 @@ fn join_by_subject(records: &[Record], rules: &Threading, uf: &mut UnionFind) {
     let brought: Vec<(Vec<String>, Option<i64>, Option<String>)> = records
         .par_iter()
         .map(|r| {
-            let m = &r.message;
             let mut keys = Vec::new();
-            for person in std::iter::once(&m.from).chain(&m.to).chain(&m.cc) {
+            for person in r.people() {
                 participant_keys(person, &mut keys);
             }
-            let subject = base_subject(&m.subject, &rules.subject_prefixes);
-            let wall = When::of(&m.date).map(|w| w.wall);
+            let subject = base_subject(&r.subject, &rules.subject_prefixes);
+            let wall = r.when.map(|w| w.wall);
             (
                 keys,
                 wall,
@@ -244,7 +243,7 @@ fn is_specific(subject: &str, generic: &BTreeSet<String>) -> bool {
 }
 
 fn rows(
-    records: &[Record],
+    records: &[Brief],
     first: &[usize],
     of_record: &[usize],
     count: usize,
@@ -264,31 +263,30 @@ fn rows(
 fn row(
     t: usize,
     members: &[usize],
-    records: &[Record],
+    records: &[Brief],
     first: &[usize],
     rules: &Threading,
 ) -> ThreadRow {
     let dated: Vec<(i64, usize)> = members
         .iter()
-        .filter_map(|&i| When::of(&records[i].message.date).map(|w| (w.wall, i)))
+        .filter_map(|&i| records[i].when.map(|w| (w.wall, i)))
         .collect();
     let earliest = dated.iter().min().map(|&(_, i)| i);
     let latest = dated.iter().max().map(|&(_, i)| i);
     let subject = earliest
         .into_iter()
         .chain(members.iter().copied())
-        .map(|i| without_prefixes(&records[i].message.subject, &rules.subject_prefixes))
+        .map(|i| without_prefixes(&records[i].subject, &rules.subject_prefixes))
         .find(|s| !s.is_empty())
         .unwrap_or_default();
     let date_of = |i: Option<usize>| {
-        i.map(|i| records[i].message.date.local.clone())
+        i.map(|i| records[i].local_date.to_string())
             .unwrap_or_default()
     };
     let mut participants: Vec<String> = Vec::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for &i in members {
-        let m = &records[i].message;
-        for person in std::iter::once(&m.from).chain(&m.to).chain(&m.cc) {
+        for person in records[i].people() {
             let person = person.trim();
             if !person.is_empty() && seen.insert(person.to_lowercase()) {
                 participants.push(person.to_string());
@@ -297,16 +295,16 @@ fn row(
     }
     let agencies: BTreeSet<&str> = members
         .iter()
-        .flat_map(|&i| records[i].findings.agencies.iter().map(|a| a.name.as_str()))
+        .flat_map(|&i| records[i].agencies.iter().map(|a| a.name.as_str()))
         .collect();
     let flagged: BTreeSet<usize> = members
         .iter()
-        .filter(|&&i| records[i].findings.flag.flagged)
+        .filter(|&&i| records[i].flagged)
         .map(|&i| first[i])
         .collect();
     let sources: BTreeSet<&str> = members
         .iter()
-        .map(|&i| records[i].message.source.as_str())
+        .map(|&i| records[i].source.as_str())
         .collect();
     ThreadRow {
         thread_id: thread_label(t),
@@ -343,7 +341,8 @@ fn capped(mut list: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Findings, Grouping, Message, MessageDate};
+    use crate::group::brief::briefs_of;
+    use crate::model::{Findings, Grouping, Message, MessageDate, Record};
     use crate::rules::Rules;
 
     fn record(
@@ -378,7 +377,7 @@ mod tests {
     fn thread_of(records: &[Record]) -> Vec<usize> {
         let rules = Rules::default_rules().unwrap();
         let first: Vec<usize> = (0..records.len()).collect();
-        threads(records, &first, &rules.file.threading).of_record
+        threads(&briefs_of(records), &first, &rules.file.threading).of_record
     }
 
     const AGENT: &str = "Mark Jensen <mark.jensen@ice.dhs.gov>";

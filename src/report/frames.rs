@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::model::{Agency, DocumentRow, ErrorRow, Record, Redaction, RedactionDiff, ThreadRow};
+use crate::group::Brief;
+use crate::model::{Agency, DocumentRow, ErrorRow, Record, RedactionDiff, ThreadRow};
+use crate::records::Records;
 
 /// Separator for multi-valued cells.
 pub(crate) const JOIN: &str = "; ";
@@ -212,42 +214,32 @@ pub(crate) fn messages<R: Borrow<Record>>(records: &[R]) -> Result<DataFrame> {
 
 /// Records a chunk at a time, for writers that take a production's messages in pieces:
 /// no frame of every message is ever held.
-pub(crate) const CHUNK_ROWS: usize = 20_000;
+pub(crate) const CHUNK_ROWS: usize = 5_000;
 
 /// One row per distinct flagged message (its first flagged occurrence), with the
 /// [`FLAG_COLUMNS`].
-pub(crate) fn flags(records: &[Record]) -> Result<DataFrame> {
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    let kept: Vec<&Record> = records
-        .iter()
-        .filter(|r| r.findings.flag.flagged && seen.insert(distinct_key(r)))
+pub(crate) fn flags(records: &Records) -> Result<DataFrame> {
+    let mut seen: BTreeSet<u32> = BTreeSet::new();
+    let kept: Vec<usize> = (records.briefs.iter().enumerate())
+        .filter(|(_, b)| b.flagged && seen.insert(b.place.first))
+        .map(|(i, _)| i)
         .collect();
-    messages(&kept)?
+    messages(&records.get(&kept)?)?
         .select(FLAG_COLUMNS.iter().copied())
         .map_err(|e| polars_err("flags", e))
 }
 
-/// The key every copy of a message shares: its first occurrence's.
-fn distinct_key(record: &Record) -> String {
-    if record.group.duplicate_of.is_empty() {
-        record.message.key()
-    } else {
-        record.group.duplicate_of.clone()
-    }
-}
-
 /// The records grouped by message, in order of first occurrence: every distinct
 /// message with all its copies.
-pub(crate) fn distinct_messages(records: &[Record]) -> Vec<Vec<&Record>> {
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut out: Vec<Vec<&Record>> = Vec::new();
-    for r in records {
-        let key = distinct_key(r);
-        match index.get(&key) {
-            Some(&i) => out[i].push(r),
+pub(crate) fn distinct_messages(briefs: &[Brief]) -> Vec<Vec<&Brief>> {
+    let mut index: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let mut out: Vec<Vec<&Brief>> = Vec::new();
+    for b in briefs {
+        match index.get(&b.place.first) {
+            Some(&i) => out[i].push(b),
             None => {
-                index.insert(key, out.len());
-                out.push(vec![r]);
+                index.insert(b.place.first, out.len());
+                out.push(vec![b]);
             }
         }
     }
@@ -266,26 +258,20 @@ struct AgencyCounts {
 /// are of distinct messages: an agency counts once for a message however many of its
 /// copies name it; a message's sender agency, requester and holder are those of its
 /// first copy that shows them.
-pub(crate) fn agencies(records: &[Record]) -> Result<DataFrame> {
+pub(crate) fn agencies(records: &[Brief]) -> Result<DataFrame> {
     let mut counts: BTreeMap<&Agency, AgencyCounts> = BTreeMap::new();
     for copies in distinct_messages(records) {
-        let named: BTreeSet<&Agency> = copies
-            .iter()
-            .flat_map(|r| r.findings.agencies.iter())
-            .collect();
+        let named: BTreeSet<&Agency> = copies.iter().flat_map(|r| r.agencies.iter()).collect();
         for agency in named {
             counts.entry(agency).or_default().messages += 1;
         }
-        for agency in copies.iter().flat_map(|r| &r.findings.recipient_agencies) {
+        for agency in copies.iter().flat_map(|r| r.recipient_agencies.iter()) {
             counts.entry(agency).or_default();
         }
-        if let Some(agency) = copies
-            .iter()
-            .find_map(|r| r.findings.sender_agency.as_ref())
-        {
+        if let Some(agency) = copies.iter().find_map(|r| r.sender_agency.as_ref()) {
             counts.entry(agency).or_default().as_sender += 1;
         }
-        if let Some(flag) = copies.iter().map(|r| &r.findings.flag).find(|f| f.flagged) {
+        if let Some(flag) = copies.iter().find(|r| r.flagged) {
             if let Some(agency) = &flag.requester {
                 counts.entry(agency).or_default().as_requester += 1;
             }
@@ -348,24 +334,24 @@ pub(crate) fn rank<K: Ord>(counts: impl IntoIterator<Item = (K, usize)>) -> Vec<
 /// every distinct message (of the copy that shows the most under each code), and of text
 /// outside any message (under [`NO_MESSAGE`]); `documents` counts every file showing the
 /// code, copies included.
-pub(crate) fn redactions(records: &[Record], documents: &[DocumentRow]) -> Result<DataFrame> {
+pub(crate) fn redactions(records: &[Brief], documents: &[DocumentRow]) -> Result<DataFrame> {
     let mut counts: BTreeMap<&str, CodeCounts> = BTreeMap::new();
     for copies in distinct_messages(records) {
         let sender = copies
             .iter()
-            .find_map(|r| r.findings.sender_agency.as_ref())
+            .find_map(|r| r.sender_agency.as_ref())
             .map(|a| a.name.as_str())
             .unwrap_or(UNKNOWN_SENDER);
         let mut most: BTreeMap<&str, usize> = BTreeMap::new();
         for r in &copies {
-            for (code, n) in spans_by_code(&r.findings.redactions) {
+            for (code, n) in spans_by_code(r.redaction_codes.iter().map(|c| &c[..])) {
                 let slot = most.entry(code).or_default();
                 *slot = (*slot).max(n);
                 counts
                     .entry(code)
                     .or_default()
                     .documents
-                    .insert(&r.message.source);
+                    .insert(r.source.as_str());
             }
         }
         for (code, n) in most {
@@ -376,7 +362,8 @@ pub(crate) fn redactions(records: &[Record], documents: &[DocumentRow]) -> Resul
         }
     }
     for doc in documents {
-        for (code, n) in spans_by_code(&doc.loose_redactions) {
+        let loose = doc.loose_redactions.iter().map(|r| &r.codes[..]);
+        for (code, n) in spans_by_code(loose) {
             let c = counts.entry(code).or_default();
             c.spans += n;
             *c.by_sender.entry(NO_MESSAGE).or_default() += n;
@@ -416,13 +403,15 @@ pub(crate) fn redactions(records: &[Record], documents: &[DocumentRow]) -> Resul
 
 /// Spans by code (a span with several codes counts under each; one with none under
 /// [`NO_CODE`]).
-fn spans_by_code(spans: &[Redaction]) -> BTreeMap<&str, usize> {
+fn spans_by_code<'a, S: AsRef<str> + 'a>(
+    spans: impl Iterator<Item = &'a [S]>,
+) -> BTreeMap<&'a str, usize> {
     let mut out: BTreeMap<&str, usize> = BTreeMap::new();
     for span in spans {
-        let codes: BTreeSet<&str> = if span.codes.is_empty() {
+        let codes: BTreeSet<&str> = if span.is_empty() {
             BTreeSet::from([NO_CODE])
         } else {
-            span.codes.iter().map(String::as_str).collect()
+            span.iter().map(AsRef::as_ref).collect()
         };
         for code in codes {
             *out.entry(code).or_default() += 1;
@@ -461,12 +450,12 @@ pub(crate) fn errors(errors: &[ErrorRow]) -> Result<DataFrame> {
 }
 
 /// Agency names by the number of distinct messages whose copies name them.
-pub(crate) fn top_agencies(records: &[Record], n: usize) -> Vec<(String, usize)> {
+pub(crate) fn top_agencies(records: &[Brief], n: usize) -> Vec<(String, usize)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for copies in distinct_messages(records) {
         let names: BTreeSet<&str> = copies
             .iter()
-            .flat_map(|r| r.findings.agencies.iter().map(|a| a.name.as_str()))
+            .flat_map(|r| r.agencies.iter().map(|a| a.name.as_str()))
             .collect();
         for name in names {
             *counts.entry(name).or_default() += 1;

@@ -25,11 +25,12 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::{DocumentRow, ErrorRow, Record, RedactionDiff, RunSummary, ThreadRow};
+use crate::records::Records;
 
 /// What a run gives the report stage.
 #[derive(Clone, Copy)]
 pub struct Run<'a> {
-    pub records: &'a [Record],
+    pub records: &'a Records,
     pub documents: &'a [DocumentRow],
     pub threads: &'a [ThreadRow],
     pub redaction_diffs: &'a [RedactionDiff],
@@ -81,8 +82,8 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
     std::fs::create_dir_all(out).map_err(|e| fail(out, e))?;
     remove_stale_staging(out);
     let flags = frames::flags(records)?;
-    let agencies = frames::agencies(records)?;
-    let redactions = frames::redactions(records, documents)?;
+    let agencies = frames::agencies(&records.briefs)?;
+    let redactions = frames::redactions(&records.briefs, documents)?;
     let thread_frame = frames::threads(threads)?;
     let diff_frame = frames::redaction_diffs(redaction_diffs)?;
     let error_frame = frames::errors(errors)?;
@@ -93,8 +94,28 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
     // report's name.
     let staging = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
     std::fs::create_dir_all(&staging).map_err(|e| fail(&staging, e))?;
-    // The workbook, the slowest to write, is written beside the other files, on the
-    // other core. The messages go to both a chunk at a time.
+    let mut book = match options.xlsx {
+        true => Some(xlsx::Book::create(
+            &staging.join(WORKBOOK),
+            summary,
+            &top_agencies(records, 10),
+            &[
+                ("Flags", Sheet::Frame(&flags)),
+                ("Messages", Sheet::Messages),
+                ("Threads", Sheet::Frame(&thread_frame)),
+                ("Agencies", Sheet::Frame(&agencies)),
+                ("Redactions", Sheet::Frame(&redactions)),
+                ("Redaction diffs", Sheet::Frame(&diff_frame)),
+                ("Documents", Sheet::Frame(&document_frame)),
+                ("Errors", Sheet::Frame(&error_frame)),
+            ],
+        )?),
+        false => None,
+    };
+    let mut message_files = MessageFiles::create(&staging)?;
+    stream_messages(records, &mut message_files, book.as_mut())?;
+    message_files.finish()?;
+    let mut staged = MESSAGE_FILES.to_vec();
     let files: [(&'static str, &DataFrame); 7] = [
         ("flags.csv", &flags),
         ("threads.csv", &thread_frame),
@@ -104,40 +125,20 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
         ("documents.csv", &document_frame),
         ("errors.csv", &error_frame),
     ];
-    let write_files = || -> Result<Vec<&'static str>> {
-        write_messages(&staging, records)?;
-        let mut names = MESSAGE_FILES.to_vec();
+    // The workbook's compression, the slowest step, runs beside the other files.
+    let write_files = || -> Result<()> {
         for (name, frame) in files {
             write_csv(&staging.join(name), frame)?;
-            names.push(name);
         }
-        Ok(names)
+        Ok(())
     };
-    let write_workbook = || -> Result<Option<&'static str>> {
-        if !options.xlsx {
-            return Ok(None);
-        }
-        let top = top_agencies(records, 10);
-        xlsx::write_workbook(
-            &staging.join(WORKBOOK),
-            summary,
-            &top,
-            &[
-                ("Flags", Sheet::Frame(&flags)),
-                ("Messages", Sheet::Records(records)),
-                ("Threads", Sheet::Frame(&thread_frame)),
-                ("Agencies", Sheet::Frame(&agencies)),
-                ("Redactions", Sheet::Frame(&redactions)),
-                ("Redaction diffs", Sheet::Frame(&diff_frame)),
-                ("Documents", Sheet::Frame(&document_frame)),
-                ("Errors", Sheet::Frame(&error_frame)),
-            ],
-        )?;
-        Ok(Some(WORKBOOK))
-    };
-    let (files_written, workbook) = rayon::join(write_files, write_workbook);
-    let mut staged = files_written?;
-    staged.extend(workbook?);
+    let save_book = || book.map(xlsx::Book::save).transpose();
+    let (files_written, saved) = rayon::join(write_files, save_book);
+    files_written?;
+    staged.extend(files.map(|(name, _)| name));
+    if saved?.is_some() {
+        staged.push(WORKBOOK);
+    }
     let mut written = Vec::with_capacity(staged.len());
     for name in REPORT_NAMES {
         let target = out.join(name);
@@ -205,60 +206,114 @@ pub fn messages_frame(records: &[Record]) -> Result<DataFrame> {
 ///
 /// A message counts once per agency name however often its findings list it; ties are
 /// broken by name.
-pub fn top_agencies(records: &[Record], n: usize) -> Vec<(String, usize)> {
-    frames::top_agencies(records, n)
+pub fn top_agencies(records: &Records, n: usize) -> Vec<(String, usize)> {
+    frames::top_agencies(&records.briefs, n)
 }
 
-/// What a workbook sheet shows: a frame, or the messages, built a chunk at a time.
+/// What a workbook sheet shows: a frame, or the messages as they stream by.
 pub(crate) enum Sheet<'a> {
     Frame(&'a DataFrame),
-    Records(&'a [Record]),
+    Messages,
 }
 
 /// The files that hold every message.
 const MESSAGE_FILES: [&str; 3] = ["messages.csv", "messages.parquet", "messages.ndjson"];
 
-/// Writes messages.csv, messages.parquet and messages.ndjson into `dir`, building the
-/// messages frame a chunk of records at a time (a Parquet row group per chunk).
-fn write_messages(dir: &Path, records: &[Record]) -> Result<()> {
-    let paths = MESSAGE_FILES.map(|name| dir.join(name));
-    let open = |path: &Path| {
-        std::fs::File::create(path)
-            .map(|f| BufWriter::with_capacity(1 << 20, f))
-            .map_err(|e| write_error(path, e.to_string()))
+/// Streams the messages, a frame of [`frames::CHUNK_ROWS`] records at a time, to their
+/// files and the workbook side by side, while the next frame is built: no frame of
+/// every message is ever held, and each chunk is read from the store and built once.
+fn stream_messages(
+    records: &Records,
+    files: &mut MessageFiles,
+    mut book: Option<&mut xlsx::Book>,
+) -> Result<()> {
+    let mut chunks = records.chunks(frames::CHUNK_ROWS);
+    let mut load = || -> Option<Result<DataFrame>> {
+        let chunk = chunks.next()?;
+        Some(
+            chunk
+                .map_err(Error::from)
+                .and_then(|c| frames::messages(&c)),
+        )
     };
-    let (mut csv, mut parquet, mut ndjson) = (open(&paths[0])?, open(&paths[1])?, open(&paths[2])?);
-    let empty: [Record; 0] = [];
-    let schema = frames::messages(&empty)?.schema().clone();
-    let mut batched: BatchedWriter<_> = ParquetWriter::new(&mut parquet)
-        .batched(&schema)
-        .map_err(|e| write_error(&paths[1], e.to_string()))?;
-    let chunks: Vec<&[Record]> = match records.is_empty() {
-        // An empty production still gets its files, with their columns.
-        true => vec![&empty[..]],
-        false => records.chunks(frames::CHUNK_ROWS).collect(),
-    };
-    for (n, chunk) in chunks.into_iter().enumerate() {
-        let mut frame = frames::messages(chunk)?;
-        CsvWriter::new(&mut csv)
-            .include_header(n == 0)
-            .finish(&mut frame)
-            .map_err(|e| write_error(&paths[0], e.to_string()))?;
-        JsonWriter::new(&mut ndjson)
-            .with_json_format(JsonFormat::JsonLines)
-            .finish(&mut frame)
-            .map_err(|e| write_error(&paths[2], e.to_string()))?;
-        batched
-            .write_batch(&frame)
-            .map_err(|e| write_error(&paths[1], e.to_string()))?;
-    }
-    batched
-        .finish()
-        .map_err(|e| write_error(&paths[1], e.to_string()))?;
-    for (path, out) in paths.iter().zip([&mut csv, &mut parquet, &mut ndjson]) {
-        out.flush().map_err(|e| write_error(path, e.to_string()))?;
+    // An empty production still gets its files, with their columns.
+    let mut next = load().or_else(|| Some(frames::messages::<Record>(&[])));
+    while let Some(frame) = next.take() {
+        let frame = frame?;
+        let write_book = || {
+            book.as_deref_mut()
+                .map_or(Ok(()), |b| b.add_messages(&frame))
+        };
+        let (loaded, (to_files, to_book)) = rayon::join(&mut load, || {
+            rayon::join(|| files.write(&frame), write_book)
+        });
+        to_files?;
+        to_book?;
+        next = loaded;
     }
     Ok(())
+}
+
+/// messages.csv, messages.parquet (a row group per chunk) and messages.ndjson, being
+/// written a frame at a time.
+struct MessageFiles {
+    paths: [PathBuf; 3],
+    csv: BufWriter<std::fs::File>,
+    /// Unbuffered: it writes whole pages, and a buffer inside it could not be flushed.
+    parquet: BatchedWriter<std::fs::File>,
+    ndjson: BufWriter<std::fs::File>,
+    chunks: usize,
+}
+
+impl MessageFiles {
+    fn create(dir: &Path) -> Result<MessageFiles> {
+        let paths = MESSAGE_FILES.map(|name| dir.join(name));
+        let open = |path: &Path| {
+            std::fs::File::create(path)
+                .map(|f| BufWriter::with_capacity(1 << 20, f))
+                .map_err(|e| write_error(path, e.to_string()))
+        };
+        let (csv, ndjson) = (open(&paths[0])?, open(&paths[2])?);
+        let parquet =
+            std::fs::File::create(&paths[1]).map_err(|e| write_error(&paths[1], e.to_string()))?;
+        let schema = frames::messages::<Record>(&[])?.schema().clone();
+        let parquet = ParquetWriter::new(parquet)
+            .batched(&schema)
+            .map_err(|e| write_error(&paths[1], e.to_string()))?;
+        Ok(MessageFiles {
+            paths,
+            csv,
+            parquet,
+            ndjson,
+            chunks: 0,
+        })
+    }
+
+    fn write(&mut self, frame: &DataFrame) -> Result<()> {
+        let mut frame = frame.clone();
+        CsvWriter::new(&mut self.csv)
+            .include_header(self.chunks == 0)
+            .finish(&mut frame)
+            .map_err(|e| write_error(&self.paths[0], e.to_string()))?;
+        JsonWriter::new(&mut self.ndjson)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(&mut frame)
+            .map_err(|e| write_error(&self.paths[2], e.to_string()))?;
+        self.parquet
+            .write_batch(&frame)
+            .map_err(|e| write_error(&self.paths[1], e.to_string()))?;
+        self.chunks += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.parquet
+            .finish()
+            .map_err(|e| write_error(&self.paths[1], e.to_string()))?;
+        (self.csv.flush()).map_err(|e| write_error(&self.paths[0], e.to_string()))?;
+        (self.ndjson.flush()).map_err(|e| write_error(&self.paths[2], e.to_string()))?;
+        Ok(())
+    }
 }
 
 /// Writes `frame` to `path` as CSV, streamed through a buffer.
@@ -415,6 +470,10 @@ mod tests {
         vec![flagged, reply, printed, copy]
     }
 
+    fn stored(records: Vec<Record>) -> Records {
+        Records::from_grouped(&records).unwrap()
+    }
+
     fn thread_rows() -> Vec<ThreadRow> {
         vec![ThreadRow {
             thread_id: "T00001".into(),
@@ -449,7 +508,7 @@ mod tests {
     }
 
     fn run<'a>(
-        records: &'a [Record],
+        records: &'a Records,
         documents: &'a [DocumentRow],
         threads: &'a [ThreadRow],
         diffs: &'a [RedactionDiff],
@@ -566,7 +625,7 @@ mod tests {
         let summary = RunSummary::default();
         let paths = write_reports(
             &out,
-            &run(&[], &[], &[], &[], &[], &summary),
+            &run(&Records::default(), &[], &[], &[], &[], &summary),
             &ReportOptions::default(),
         )
         .unwrap();
@@ -595,7 +654,7 @@ mod tests {
             exemptions: vec!["(b)(6)".into()],
             ..DocumentRow::default()
         };
-        let (records, threads, diffs) = (records(), thread_rows(), diff_rows());
+        let (records, threads, diffs) = (stored(records()), thread_rows(), diff_rows());
         let (errors, summary) = (error_rows(), summary());
         let docs = [invoice];
         let paths = write_reports(
@@ -683,14 +742,14 @@ mod tests {
         let mut recs = records();
         recs[2].findings.agencies = vec![ice()];
         assert_eq!(
-            top_agencies(&recs, 10),
+            top_agencies(&stored(recs), 10),
             vec![
                 ("U.S. Immigration and Customs Enforcement".to_string(), 3),
                 ("Fresno Police Department".to_string(), 2),
             ]
         );
         assert_eq!(
-            top_agencies(&records(), 1),
+            top_agencies(&stored(records()), 1),
             vec![("Fresno Police Department".to_string(), 2)]
         );
     }
@@ -699,7 +758,7 @@ mod tests {
     fn output_is_byte_identical_across_runs() {
         let dir = tempfile::tempdir().unwrap();
         let options = ReportOptions { xlsx: false };
-        let (records, threads, diffs) = (records(), thread_rows(), diff_rows());
+        let (records, threads, diffs) = (stored(records()), thread_rows(), diff_rows());
         let (errors, summary) = (error_rows(), summary());
         let whole = run(&records, &[], &threads, &diffs, &errors, &summary);
         let first = write_reports(&dir.path().join("one"), &whole, &options).unwrap();

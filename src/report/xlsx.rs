@@ -1,17 +1,16 @@
 //! The findings workbook: a Summary sheet, then one sheet per report frame (the messages
-//! a chunk of records at a time), written row by row in constant-memory sheets so that
+//! a chunk at a time, as they stream to their files), written row by row in constant-memory sheets so that
 //! the sheets mirror the CSV files column for column without holding them twice.
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 use rust_xlsxwriter::{ColNum, Format, RowNum, Workbook, Worksheet, XlsxError};
 
-use super::frames::{messages, CHUNK_ROWS};
 use super::Sheet;
 use crate::error::{Error, Result};
-use crate::model::{Record, RunSummary};
+use crate::model::RunSummary;
 
 /// Excel's cell text limit is 32,767 characters; cut a little below it.
 const MAX_CELL_CHARS: usize = 32_000;
@@ -40,42 +39,119 @@ struct Formats {
     wrap: Format,
 }
 
-/// Writes the workbook at `path`: Summary, then `sheets` (name, frame) in order.
-pub(crate) fn write_workbook(
-    path: &Path,
-    summary: &RunSummary,
-    top: &[(String, usize)],
-    sheets: &[(&str, Sheet<'_>)],
-) -> Result<()> {
-    let fail = |reason: String| Error::Write {
+/// A workbook being written: its Summary and frame sheets are written when it is
+/// created, its Messages sheet a chunk of rows at a time as the messages stream by.
+pub(crate) struct Book {
+    path: PathBuf,
+    workbook: Workbook,
+    formats: Formats,
+    messages: Option<MessagesSheet>,
+}
+
+/// Where the Messages sheet stands.
+struct MessagesSheet {
+    index: usize,
+    /// Whether each column's cells wrap; `None` until the first chunk sets the widths.
+    wrap: Option<Vec<bool>>,
+    last_row: RowNum,
+}
+
+impl Book {
+    /// Starts the workbook at `path`: Summary, then `sheets` in order, the frames written
+    /// whole and the messages sheet left for [`Book::add_messages`].
+    pub(crate) fn create(
+        path: &Path,
+        summary: &RunSummary,
+        top: &[(String, usize)],
+        sheets: &[(&str, Sheet<'_>)],
+    ) -> Result<Book> {
+        let fail = |reason: String| write_error(path, reason);
+        let mut book = Book {
+            path: path.to_path_buf(),
+            workbook: Workbook::new(),
+            formats: Formats {
+                bold: Format::new().set_bold(),
+                wrap: Format::new().set_text_wrap(),
+            },
+            messages: None,
+        };
+        // Sheets in constant-memory mode keep one row in memory and spill the rest to
+        // temporary files next to the workbook, so a sheet of a million rows does not
+        // hold the production's findings a second time.
+        if let Some(dir) = path.parent() {
+            book.workbook
+                .set_tempdir(dir)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+        let ws = book.workbook.add_worksheet_with_constant_memory();
+        write_summary(ws, summary, top, &book.formats).map_err(|e| fail(e.to_string()))?;
+        for (index, (name, sheet)) in (1..).zip(sheets) {
+            let ws = book.workbook.add_worksheet_with_constant_memory();
+            ws.set_name(*name).map_err(|e| fail(e.to_string()))?;
+            match sheet {
+                Sheet::Frame(frame) => write_frame(ws, frame, &book.formats)
+                    .map_err(|e| fail(format!("sheet {name}: {e}")))?,
+                Sheet::Messages => {
+                    book.messages = Some(MessagesSheet {
+                        index,
+                        wrap: None,
+                        last_row: 0,
+                    })
+                }
+            }
+        }
+        Ok(book)
+    }
+
+    /// Appends a chunk of the messages frame to the Messages sheet; the first chunk's
+    /// cells set the column widths.
+    pub(crate) fn add_messages(&mut self, frame: &DataFrame) -> Result<()> {
+        let path = self.path.clone();
+        let fail = |e: SheetError| write_error(&path, format!("sheet Messages: {e}"));
+        let Some(sheet) = self.messages.as_mut() else {
+            return Ok(());
+        };
+        let ws = self
+            .workbook
+            .worksheet_from_index(sheet.index)
+            .map_err(|e| fail(e.into()))?;
+        if sheet.wrap.is_none() {
+            let Some(columns) = header(ws, frame, &self.formats).map_err(fail)? else {
+                return Ok(());
+            };
+            sheet.wrap = Some(columns.iter().map(Option::is_some).collect());
+        }
+        let wrap = sheet.wrap.as_deref().unwrap_or_default();
+        let formats: Vec<Option<&Format>> = (wrap.iter())
+            .map(|&w| w.then_some(&self.formats.wrap))
+            .collect();
+        sheet.last_row = write_rows(ws, frame, sheet.last_row, &formats).map_err(fail)?;
+        Ok(())
+    }
+
+    /// Finishes the Messages sheet and saves the workbook.
+    pub(crate) fn save(mut self) -> Result<()> {
+        let path = self.path.clone();
+        if let Some(sheet) = &self.messages {
+            let width = sheet.wrap.as_ref().map_or(0, Vec::len);
+            if width > 0 {
+                let ws = (self.workbook.worksheet_from_index(sheet.index))
+                    .map_err(|e| write_error(&path, e.to_string()))?;
+                finish(ws, sheet.last_row, width)
+                    .map_err(|e| write_error(&path, format!("sheet Messages: {e}")))?;
+            }
+        }
+        self.workbook
+            .save(&path)
+            .map_err(|e| write_error(&path, e.to_string()))
+    }
+}
+
+fn write_error(path: &Path, reason: String) -> Error {
+    Error::Write {
         path: path.to_path_buf(),
         reason,
-    };
-    let formats = Formats {
-        bold: Format::new().set_bold(),
-        wrap: Format::new().set_text_wrap(),
-    };
-    let mut workbook = Workbook::new();
-    // Sheets in constant-memory mode keep one row in memory and spill the rest to
-    // temporary files next to the workbook, so a sheet of a million rows does not hold
-    // the production's findings a second time.
-    if let Some(dir) = path.parent() {
-        workbook.set_tempdir(dir).map_err(|e| fail(e.to_string()))?;
     }
-    {
-        let ws = workbook.add_worksheet_with_constant_memory();
-        write_summary(ws, summary, top, &formats).map_err(|e| fail(e.to_string()))?;
-    }
-    for (name, sheet) in sheets {
-        let ws = workbook.add_worksheet_with_constant_memory();
-        ws.set_name(*name).map_err(|e| fail(e.to_string()))?;
-        let written = match sheet {
-            Sheet::Frame(frame) => write_frame(ws, frame, &formats),
-            Sheet::Records(records) => write_records(ws, records, &formats),
-        };
-        written.map_err(|e| fail(format!("sheet {name}: {e}")))?;
-    }
-    workbook.save(path).map_err(|e| fail(e.to_string()))
 }
 
 fn write_summary(
@@ -253,6 +329,12 @@ impl From<Error> for SheetError {
     }
 }
 
+impl From<crate::store::StoreError> for SheetError {
+    fn from(e: crate::store::StoreError) -> Self {
+        SheetError::Frame(e.into())
+    }
+}
+
 impl From<PolarsError> for SheetError {
     fn from(e: PolarsError) -> Self {
         SheetError::Polars(e)
@@ -303,26 +385,6 @@ fn write_frame(ws: &mut Worksheet, frame: &DataFrame, formats: &Formats) -> Resu
     };
     let last_row = write_rows(ws, frame, 0, &columns)?;
     finish(ws, last_row, frame.width())
-}
-
-/// Writes the messages as a sheet, building their frame a chunk of records at a time;
-/// column widths are measured on the first chunk.
-fn write_records(
-    ws: &mut Worksheet,
-    records: &[Record],
-    formats: &Formats,
-) -> Result<(), SheetError> {
-    let mut chunks = records.chunks(CHUNK_ROWS);
-    let first = messages(chunks.next().unwrap_or(&[]))?;
-    let Some(columns) = header(ws, &first, formats)? else {
-        return Ok(());
-    };
-    let mut last_row = write_rows(ws, &first, 0, &columns)?;
-    drop(first);
-    for chunk in chunks {
-        last_row = write_rows(ws, &messages(chunk)?, last_row, &columns)?;
-    }
-    finish(ws, last_row, columns.len())
 }
 
 /// Writes the bold header and sets the column widths from `frame`'s cells; gives each
