@@ -43,9 +43,8 @@ pub fn differing_groups(records: &[Brief], first: &[usize]) -> Vec<Vec<usize>> {
         .into_values()
         .filter(|g| g.len() > 1)
         .filter(|g| {
-            let layout = |i: usize| &records[i].redaction_codes;
-            let base = layout(g[0]);
-            g.iter().any(|&i| layout(i) != base)
+            let base = &records[g[0]];
+            g.iter().any(|&i| !records[i].same_redaction_codes(base))
         })
         .collect()
 }
@@ -128,10 +127,10 @@ impl<'a> Fields<'a> {
     fn of(record: &'a Brief, body: Option<&'a str>) -> Fields<'a> {
         let m = record;
         let mut f: Vec<(&'static str, std::borrow::Cow<'a, str>)> = vec![
-            ("from", (*m.from).into()),
-            ("to", m.to.join("; ").into()),
-            ("cc", m.cc.join("; ").into()),
-            ("subject", (*m.subject).into()),
+            ("from", m.from().into()),
+            ("to", m.to().collect::<Vec<_>>().join("; ").into()),
+            ("cc", m.cc().collect::<Vec<_>>().join("; ").into()),
+            ("subject", m.subject().into()),
         ];
         if let Some(body) = body {
             f.push(("body", body.into()));
@@ -482,7 +481,7 @@ fn row(
     // A quote's attribution line has no subject; another copy's header may.
     let subject = group
         .iter()
-        .map(|&i| &*records[i].subject)
+        .map(|&i| records[i].subject())
         .find(|s| !s.trim().is_empty())
         .unwrap_or_default();
     RedactionDiff {
@@ -495,10 +494,10 @@ fn row(
         context: diff.context,
         redacted_in: r.key(),
         redacted_page: r.page,
-        redacted_bates: r.bates.to_string(),
+        redacted_bates: r.bates().to_string(),
         visible_in: v.key(),
         visible_page: v.page,
-        visible_bates: v.bates.to_string(),
+        visible_bates: v.bates().to_string(),
     }
 }
 

@@ -49,8 +49,8 @@ pub fn first_copies(records: &[Brief], signatures: &[Signature], rules: &Threadi
         .par_iter()
         .map(|r| Profile {
             when: r.when,
-            sender: person_tokens(&r.from),
-            subject: without_prefixes(&r.subject, &rules.subject_prefixes)
+            sender: person_tokens(r.from()),
+            subject: without_prefixes(r.subject(), &rules.subject_prefixes)
                 .split_whitespace()
                 .map(folded)
                 .filter(|w| !w.is_empty())

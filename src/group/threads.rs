@@ -68,7 +68,7 @@ impl IdNodes {
         let n = records.len();
         let mut owner: HashMap<String, usize> = HashMap::new();
         for (i, r) in records.iter().enumerate() {
-            let id = normal_id(&r.message_id);
+            let id = normal_id(r.message_id());
             if id.is_empty() {
                 continue;
             }
@@ -78,9 +78,9 @@ impl IdNodes {
         let mut phantom: HashMap<String, usize> = HashMap::new();
         let mut links = Vec::new();
         for (i, r) in records.iter().enumerate() {
-            let mut refs: Vec<String> = r.references.iter().map(|id| normal_id(id)).collect();
-            refs.push(normal_id(&r.in_reply_to));
-            let own = normal_id(&r.message_id);
+            let mut refs: Vec<String> = r.references().map(normal_id).collect();
+            refs.push(normal_id(r.in_reply_to()));
+            let own = normal_id(r.message_id());
             for id in refs.into_iter().filter(|id| !id.is_empty() && *id != own) {
                 let node = match owner.get(&id) {
                     Some(&o) => o,
@@ -157,7 +157,7 @@ fn join_by_subject(records: &[Brief], rules: &Threading, uf: &mut UnionFind) {
             for person in r.people() {
                 participant_keys(person, &mut keys);
             }
-            let subject = base_subject(&r.subject, &rules.subject_prefixes);
+            let subject = base_subject(r.subject(), &rules.subject_prefixes);
             let wall = r.when.map(|w| w.wall);
             (
                 keys,
@@ -276,11 +276,11 @@ fn row(
     let subject = earliest
         .into_iter()
         .chain(members.iter().copied())
-        .map(|i| without_prefixes(&records[i].subject, &rules.subject_prefixes))
+        .map(|i| without_prefixes(records[i].subject(), &rules.subject_prefixes))
         .find(|s| !s.is_empty())
         .unwrap_or_default();
     let date_of = |i: Option<usize>| {
-        i.map(|i| records[i].local_date.to_string())
+        i.map(|i| records[i].local_date().to_string())
             .unwrap_or_default()
     };
     let mut participants: Vec<String> = Vec::new();
@@ -295,7 +295,7 @@ fn row(
     }
     let agencies: BTreeSet<&str> = members
         .iter()
-        .flat_map(|&i| records[i].agencies.iter().map(|a| a.name.as_str()))
+        .flat_map(|&i| records[i].agencies().iter().map(|a| a.name.as_str()))
         .collect();
     let flagged: BTreeSet<usize> = members
         .iter()

@@ -261,21 +261,21 @@ struct AgencyCounts {
 pub(crate) fn agencies(records: &[Brief]) -> Result<DataFrame> {
     let mut counts: BTreeMap<&Agency, AgencyCounts> = BTreeMap::new();
     for copies in distinct_messages(records) {
-        let named: BTreeSet<&Agency> = copies.iter().flat_map(|r| r.agencies.iter()).collect();
+        let named: BTreeSet<&Agency> = copies.iter().flat_map(|r| r.agencies()).collect();
         for agency in named {
             counts.entry(agency).or_default().messages += 1;
         }
-        for agency in copies.iter().flat_map(|r| r.recipient_agencies.iter()) {
+        for agency in copies.iter().flat_map(|r| r.recipient_agencies()) {
             counts.entry(agency).or_default();
         }
-        if let Some(agency) = copies.iter().find_map(|r| r.sender_agency.as_ref()) {
+        if let Some(agency) = copies.iter().find_map(|r| r.sender_agency()) {
             counts.entry(agency).or_default().as_sender += 1;
         }
         if let Some(flag) = copies.iter().find(|r| r.flagged) {
-            if let Some(agency) = &flag.requester {
+            if let Some(agency) = flag.requester() {
                 counts.entry(agency).or_default().as_requester += 1;
             }
-            if let Some(agency) = &flag.holder {
+            if let Some(agency) = flag.holder() {
                 counts.entry(agency).or_default().as_holder += 1;
             }
         }
@@ -339,12 +339,12 @@ pub(crate) fn redactions(records: &[Brief], documents: &[DocumentRow]) -> Result
     for copies in distinct_messages(records) {
         let sender = copies
             .iter()
-            .find_map(|r| r.sender_agency.as_ref())
+            .find_map(|r| r.sender_agency())
             .map(|a| a.name.as_str())
             .unwrap_or(UNKNOWN_SENDER);
         let mut most: BTreeMap<&str, usize> = BTreeMap::new();
         for r in &copies {
-            for (code, n) in spans_by_code(r.redaction_codes.iter().map(|c| &c[..])) {
+            for (code, n) in spans_by_code(r.redaction_codes()) {
                 let slot = most.entry(code).or_default();
                 *slot = (*slot).max(n);
                 counts
@@ -362,7 +362,7 @@ pub(crate) fn redactions(records: &[Brief], documents: &[DocumentRow]) -> Result
         }
     }
     for doc in documents {
-        let loose = doc.loose_redactions.iter().map(|r| &r.codes[..]);
+        let loose = (doc.loose_redactions.iter()).map(|r| r.codes.iter().map(String::as_str));
         for (code, n) in spans_by_code(loose) {
             let c = counts.entry(code).or_default();
             c.spans += n;
@@ -403,16 +403,15 @@ pub(crate) fn redactions(records: &[Brief], documents: &[DocumentRow]) -> Result
 
 /// Spans by code (a span with several codes counts under each; one with none under
 /// [`NO_CODE`]).
-fn spans_by_code<'a, S: AsRef<str> + 'a>(
-    spans: impl Iterator<Item = &'a [S]>,
+fn spans_by_code<'a, C: Iterator<Item = &'a str>>(
+    spans: impl Iterator<Item = C>,
 ) -> BTreeMap<&'a str, usize> {
     let mut out: BTreeMap<&str, usize> = BTreeMap::new();
     for span in spans {
-        let codes: BTreeSet<&str> = if span.is_empty() {
-            BTreeSet::from([NO_CODE])
-        } else {
-            span.iter().map(AsRef::as_ref).collect()
-        };
+        let mut codes: BTreeSet<&str> = span.collect();
+        if codes.is_empty() {
+            codes.insert(NO_CODE);
+        }
         for code in codes {
             *out.entry(code).or_default() += 1;
         }
@@ -455,7 +454,7 @@ pub(crate) fn top_agencies(records: &[Brief], n: usize) -> Vec<(String, usize)> 
     for copies in distinct_messages(records) {
         let names: BTreeSet<&str> = copies
             .iter()
-            .flat_map(|r| r.agencies.iter().map(|a| a.name.as_str()))
+            .flat_map(|r| r.agencies().iter().map(|a| a.name.as_str()))
             .collect();
         for name in names {
             *counts.entry(name).or_default() += 1;
