@@ -115,13 +115,23 @@ fn hits_in_text(text: &str, rules: &Rules) -> Vec<AgencyHit> {
 /// `text` with every run of whitespace as one space, and for each byte of the result the
 /// offset of the byte it came from. Text between spaces is copied a run at a time.
 fn flatten_whitespace(text: &str) -> (String, Vec<u32>) {
+    let bytes = text.as_bytes();
     let mut flat = String::with_capacity(text.len());
     let mut origin: Vec<u32> = Vec::with_capacity(text.len());
     let mut i = 0;
-    while i < text.len() {
+    while i < bytes.len() {
         let start = i;
-        while i < text.len() && whitespace_len(text, i) == 0 {
-            i += 1;
+        // Most bytes cannot start whitespace: they are skipped by a table, and only the
+        // lead bytes of the wider whitespace characters are read as characters.
+        loop {
+            while i < bytes.len() && !MAY_START_WHITESPACE[usize::from(bytes[i])] {
+                i += 1;
+            }
+            if i < bytes.len() && whitespace_len(text, i) == 0 {
+                i += 1;
+                continue;
+            }
+            break;
         }
         // `start` and `i` are character boundaries: whitespace starts a character.
         flat.push_str(&text[start..i]);
@@ -138,6 +148,18 @@ fn flatten_whitespace(text: &str) -> (String, Vec<u32>) {
     }
     (flat, origin)
 }
+
+/// The bytes [`whitespace_len`] may find whitespace at.
+static MAY_START_WHITESPACE: [bool; 256] = {
+    let mut table = [false; 256];
+    let starts = [b' ', b'\t', b'\n', 0x0B, 0x0C, b'\r', 0xC2, 0xE1, 0xE2, 0xE3];
+    let mut k = 0;
+    while k < starts.len() {
+        table[starts[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
 
 /// The length of the whitespace character at byte `i` of `text` (0 when there is none).
 fn whitespace_len(text: &str, i: usize) -> usize {
@@ -570,18 +592,34 @@ pub fn address_acronyms(addresses: &[&str]) -> Vec<(String, String)> {
 /// sheriff suffix.
 pub fn acronyms_in(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
-        // FPD, LBPD; KCSO, OCSD (a sheriff's acronym needs two letters before SO or SD,
-        // "CSO" alone is a community service officer).
-        let upper = (3..=6).contains(&word.len()) && word.chars().all(|c| c.is_ascii_uppercase());
-        let agency_like = upper
-            && (word.len() <= 5 && word.ends_with("PD")
-                || word.len() == 4 && (word.ends_with("SO") || word.ends_with("SD")));
-        if agency_like && !out.iter().any(|w| w == word) {
+    // Words are runs of ASCII letters and digits, read byte by byte: this reads every
+    // message's headers and body.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let word = &text[start..i];
+        if is_agency_acronym(word) && !out.iter().any(|w| w == word) {
             out.push(word.to_string());
         }
     }
     out
+}
+
+/// FPD, LBPD; KCSO, OCSD (a sheriff's acronym needs two letters before SO or SD, "CSO"
+/// alone is a community service officer).
+fn is_agency_acronym(word: &str) -> bool {
+    let upper = (3..=6).contains(&word.len()) && word.bytes().all(|c| c.is_ascii_uppercase());
+    upper
+        && (word.len() <= 5 && word.ends_with("PD")
+            || word.len() == 4 && (word.ends_with("SO") || word.ends_with("SD")))
 }
 
 /// The name parts of a domain with government affixes removed.
