@@ -114,17 +114,18 @@ pub fn folded(text: &str) -> Vec<u8> {
 
 /// Folds `text` onto `out` as [`folded`] does, without looking for redaction marks.
 pub fn fold_into(text: &str, out: &mut Vec<u8>) {
-    for ch in text.chars() {
-        if ch.is_ascii() {
-            let b = match ch.to_ascii_lowercase() as u8 {
-                b'0' => b'o',
-                b'1' | b'i' | b'|' => b'l',
-                b'5' => b's',
-                b if b.is_ascii_alphanumeric() => b,
-                _ => continue,
-            };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            i += 1;
+            let folded = FOLD_ASCII[usize::from(b)];
+            if folded == 0 {
+                continue;
+            }
             // Two-letter confusions are folded as they complete.
-            match (out.last(), b) {
+            match (out.last(), folded) {
                 (Some(b'r'), b'n') => {
                     out.pop();
                     out.push(b'm');
@@ -133,9 +134,16 @@ pub fn fold_into(text: &str, out: &mut Vec<u8>) {
                     out.pop();
                     out.push(b'w');
                 }
-                _ => out.push(b),
+                _ => out.push(folded),
             }
-        } else if ch.is_alphanumeric() {
+            continue;
+        }
+        // `i` is a character boundary: ASCII bytes and whole characters were read.
+        let Some(ch) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        i += ch.len_utf8();
+        if ch.is_alphanumeric() {
             let mut buf = [0u8; 4];
             for lower in ch.to_lowercase() {
                 out.extend_from_slice(lower.encode_utf8(&mut buf).as_bytes());
@@ -143,6 +151,25 @@ pub fn fold_into(text: &str, out: &mut Vec<u8>) {
         }
     }
 }
+
+/// What each ASCII byte folds to (0: dropped): letters and digits lower-cased, `0` as
+/// `o`, `1`, `i` and `|` as `l`, `5` as `s`.
+static FOLD_ASCII: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        let lower = b.to_ascii_lowercase();
+        table[b as usize] = match lower {
+            b'0' => b'o',
+            b'1' | b'i' | b'|' => b'l',
+            b'5' => b's',
+            _ if lower.is_ascii_alphanumeric() => lower,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// One-permutation MinHash: every shingle is hashed once; its top bits choose a bin and
 /// the rest compete for that bin's minimum. Empty bins borrow from the next full bin
