@@ -40,46 +40,30 @@ pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
 /// result has the same length, so offsets found in it point into the original text.
 pub fn repair_ocr(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    if !bytes.iter().any(|&b| b == b'0' || b == b'1' || b == b'|') {
+    let Some(first) = memchr::memchr3(b'0', b'1', b'|', bytes) else {
         return Cow::Borrowed(text);
-    }
+    };
     let mut out = bytes.to_vec();
-    // "he|pful", "ho|der": a bar between two lower-case letters is an l.
-    for i in 1..bytes.len().saturating_sub(1) {
-        if bytes[i] == b'|'
-            && bytes[i - 1].is_ascii_lowercase()
-            && bytes[i + 1].is_ascii_lowercase()
-        {
-            out[i] = b'l';
-        }
-    }
-    let mut i = 0;
+    // Only the bytes a repair can start at are visited (memchr skips the rest); every
+    // test reads the original bytes, so the repairs do not depend on each other.
+    let mut i = first;
     while i < bytes.len() {
-        if bytes[i] != b'0' && bytes[i] != b'1' {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && (bytes[i] == b'0' || bytes[i] == b'1') {
-            i += 1;
-        }
-        let left = if start > 0 { bytes[start - 1] } else { b' ' };
-        let right = if i < bytes.len() { bytes[i] } else { b' ' };
-        let left2 = if start > 1 { bytes[start - 2] } else { b' ' };
-        let right2 = if i + 1 < bytes.len() {
-            bytes[i + 1]
-        } else {
-            b' '
-        };
-        if let Some(case) = replace_case(left, left2, right, right2, i - start) {
-            for b in &mut out[start..i] {
-                *b = match (*b, case) {
-                    (b'0', Case::Lower) => b'o',
-                    (b'0', _) => b'O',
-                    (_, Case::Upper) => b'I',
-                    (_, _) => b'l',
-                };
+        if bytes[i] == b'|' {
+            // "he|pful", "ho|der": a bar between two lower-case letters is an l.
+            let between_letters = i > 0
+                && i + 1 < bytes.len()
+                && bytes[i - 1].is_ascii_lowercase()
+                && bytes[i + 1].is_ascii_lowercase();
+            if between_letters {
+                out[i] = b'l';
             }
+            i += 1;
+        } else {
+            i = repair_digit_run(bytes, i, &mut out);
+        }
+        match memchr::memchr3(b'0', b'1', b'|', &bytes[i.min(bytes.len())..]) {
+            Some(next) => i += next,
+            None => break,
         }
     }
     // Only ASCII bytes were replaced by ASCII bytes, so the text is still valid UTF-8.
@@ -87,6 +71,34 @@ pub fn repair_ocr(text: &str) -> Cow<'_, str> {
         Ok(s) => Cow::Owned(s),
         Err(_) => Cow::Borrowed(text),
     }
+}
+
+/// Repairs the run of `0` and `1` starting at `start` when it is a misread letter; gives
+/// where the run ends.
+fn repair_digit_run(bytes: &[u8], start: usize, out: &mut [u8]) -> usize {
+    let mut i = start;
+    while i < bytes.len() && (bytes[i] == b'0' || bytes[i] == b'1') {
+        i += 1;
+    }
+    let left = if start > 0 { bytes[start - 1] } else { b' ' };
+    let right = if i < bytes.len() { bytes[i] } else { b' ' };
+    let left2 = if start > 1 { bytes[start - 2] } else { b' ' };
+    let right2 = if i + 1 < bytes.len() {
+        bytes[i + 1]
+    } else {
+        b' '
+    };
+    if let Some(case) = replace_case(left, left2, right, right2, i - start) {
+        for b in &mut out[start..i] {
+            *b = match (*b, case) {
+                (b'0', Case::Lower) => b'o',
+                (b'0', _) => b'O',
+                (_, Case::Upper) => b'I',
+                (_, _) => b'l',
+            };
+        }
+    }
+    i
 }
 
 #[derive(Clone, Copy)]
