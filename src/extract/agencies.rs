@@ -152,7 +152,9 @@ fn flatten_whitespace(text: &str) -> (String, Vec<u32>) {
 /// The bytes [`whitespace_len`] may find whitespace at.
 static MAY_START_WHITESPACE: [bool; 256] = {
     let mut table = [false; 256];
-    let starts = [b' ', b'\t', b'\n', 0x0B, 0x0C, b'\r', 0xC2, 0xE1, 0xE2, 0xE3];
+    let starts = [
+        b' ', b'\t', b'\n', 0x0B, 0x0C, b'\r', 0xC2, 0xE1, 0xE2, 0xE3,
+    ];
     let mut k = 0;
     while k < starts.len() {
         table[starts[k] as usize] = true;

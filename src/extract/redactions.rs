@@ -102,9 +102,12 @@ const LONG_TEXT_BYTES: usize = 8 << 20;
 /// length and a hash of its ends); the texts themselves are compared to find one.
 #[derive(Default)]
 struct LongTexts {
-    map: HashMap<LongKey, Vec<(Box<str>, Vec<Located>)>>,
+    map: HashMap<LongKey, Vec<KeptText>>,
     bytes: usize,
 }
+
+/// A long text and its spans.
+type KeptText = (Box<str>, Vec<Located>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct LongKey {
