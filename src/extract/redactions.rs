@@ -4,8 +4,6 @@
 //! separated only by a short list separator (`, `, `; `, ` `) are one span; each span
 //! carries its codes normalised to the federal form.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -63,80 +61,6 @@ pub struct Located {
 
 /// The redacted spans in `text`, in order, with their byte ranges.
 pub fn located_redactions(text: &str) -> Vec<Located> {
-    if text.len() <= crate::memo::MAX_KEY_BYTES {
-        return scan(text);
-    }
-    // A message's body is read here twice, by the extract stage and then by its
-    // signature (`group::signature`): the thread keeps what it found in a file's long
-    // texts until they are read again.
-    let key = LongKey::of(text);
-    let known = LONG_TEXTS.with_borrow(|m| {
-        m.map
-            .get(&key)
-            .and_then(|found| found.iter().find(|(t, _)| **t == *text))
-            .map(|(_, spans)| spans.clone())
-    });
-    if let Some(spans) = known {
-        return spans;
-    }
-    let spans = scan(text);
-    LONG_TEXTS.with_borrow_mut(|m| {
-        if m.bytes + text.len() > LONG_TEXT_BYTES {
-            m.map.clear();
-            m.bytes = 0;
-        }
-        m.bytes += text.len();
-        m.map
-            .entry(key)
-            .or_default()
-            .push((text.into(), spans.clone()));
-    });
-    spans
-}
-
-/// Bytes of long texts a thread keeps the spans of before it starts over: more than a
-/// file's bodies but for the largest files.
-const LONG_TEXT_BYTES: usize = 8 << 20;
-
-/// The long texts a thread has read, by a key that tells most texts apart cheaply (its
-/// length and a hash of its ends); the texts themselves are compared to find one.
-#[derive(Default)]
-struct LongTexts {
-    map: HashMap<LongKey, Vec<KeptText>>,
-    bytes: usize,
-}
-
-/// A long text and its spans.
-type KeptText = (Box<str>, Vec<Located>);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct LongKey {
-    len: usize,
-    ends: u64,
-}
-
-impl LongKey {
-    fn of(text: &str) -> LongKey {
-        let bytes = text.as_bytes();
-        let ends = bytes[..64.min(bytes.len())]
-            .iter()
-            .chain(&bytes[bytes.len().saturating_sub(64)..])
-            .fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            });
-        LongKey {
-            len: bytes.len(),
-            ends,
-        }
-    }
-}
-
-thread_local! {
-    static LONG_TEXTS: RefCell<LongTexts> = RefCell::default();
-}
-
-/// Finds the spans of `text`.
-fn scan(text: &str) -> Vec<Located> {
     let tokens = tokens(text);
     let mut out: Vec<Located> = Vec::new();
     let mut last_end: Option<usize> = None;
