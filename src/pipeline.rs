@@ -4,17 +4,16 @@
 //! one file at a time per worker; each file's records go to the [`RecordStore`] as it is
 //! done, so memory holds a [`Brief`] and a fixed-size [`Signature`] per message, not the
 //! production or its findings; a panic inside one file becomes that file's error row.
-//! Once every file is read, the thread/dedupe stage groups the briefs; the few files
-//! whose copies are redacted differently are read again for their text.
+//! Once every file is read, the thread/dedupe stage groups the briefs; the bodies of the
+//! copies that are redacted differently come back from the store for their differences.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
-use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::extract::extract;
@@ -22,7 +21,7 @@ use crate::flag::flag_file;
 use crate::group::{diffs, group, Brief, Signature};
 use crate::ingest::{detect, discover, Format, SourceFile};
 use crate::model::{
-    DocumentRow, ErrorRow, Message, Name, Record, Redaction, RedactionDiff, RunSummary, ThreadRow,
+    DocumentRow, ErrorRow, Name, Record, Redaction, RedactionDiff, RunSummary, ThreadRow,
 };
 use crate::parse::ocr::Ocr;
 use crate::parse::office::OfficeKind;
@@ -132,11 +131,12 @@ pub fn run(
     trim_heap();
     output.threads = grouped.threads;
     clock.lap("thread and dedupe");
-    let differing = diffs::differing_groups(&briefs, &grouped.first);
-    let wanted: Vec<usize> = differing.iter().flatten().copied().collect();
-    let bodies = read_bodies_again(&found.files, &briefs, &wanted, options);
-    output.redaction_diffs = diffs::redaction_diffs(&briefs, &differing, &bodies, &output.threads);
     output.records = Records { briefs, store };
+    let differing = diffs::differing_groups(&output.records.briefs, &grouped.first);
+    let wanted: Vec<usize> = differing.iter().flatten().copied().collect();
+    let bodies = stored_bodies(&output.records, &wanted);
+    output.redaction_diffs =
+        diffs::redaction_diffs(&output.records.briefs, &differing, &bodies, &output.threads);
     clock.lap("redaction differences");
     output.summary = RunSummary {
         inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
@@ -275,13 +275,16 @@ fn process_file(
     let custodian = custodian(&parsed.furniture, rules);
     let findings = flag_file(&parsed.messages, &extracted, custodian.as_ref(), rules);
     let signatures: Vec<Signature> = parsed.messages.iter().map(Signature::of).collect();
+    // Bodies are kept apart from their records: only the redaction-difference stage
+    // reads them again, and only a few.
+    let mut bodies = Vec::with_capacity(parsed.messages.len());
     let records: Vec<Record> = parsed
         .messages
         .into_iter()
         .zip(findings)
         .map(|(mut message, findings)| {
             message.body_chars = u32::try_from(message.body.chars().count()).unwrap_or(u32::MAX);
-            message.body = String::new();
+            bodies.push(std::mem::take(&mut message.body));
             Record {
                 message,
                 findings,
@@ -313,11 +316,11 @@ fn process_file(
         pages_needing_ocr: parsed.pages_needing_ocr,
         error: joined_reasons(&errors),
     };
-    let briefs = match store.put(&records) {
-        Ok(places) => {
+    let briefs = match store.put(&records, &bodies) {
+        Ok((places, body_places)) => {
             let source = Name::from(file.source.as_str());
-            (records.iter().zip(places))
-                .map(|(r, stored)| Brief::of(r, stored, &source))
+            (records.iter().zip(places).zip(body_places))
+                .map(|((r, stored), body)| Brief::of(r, stored, &source).with_body(body))
                 .collect()
         }
         Err(e) => {
@@ -380,49 +383,14 @@ fn distinct_flagged(briefs: &[Brief], first: &[usize]) -> usize {
     flagged.len()
 }
 
-/// The texts of the `wanted` records, read again from their files (in parallel, one
-/// parse per file). Parsing is deterministic, so a record's ordinal finds it again; a file
-/// that cannot be read again (moved, changed) gives no texts, and its copies no
-/// differences.
-fn read_bodies_again(
-    files: &[SourceFile],
-    briefs: &[Brief],
-    wanted: &[usize],
-    options: &Options,
-) -> HashMap<usize, String> {
-    let mut by_source: BTreeMap<&str, Vec<(u32, usize)>> = BTreeMap::new();
-    for &i in wanted {
-        let m = &briefs[i];
-        by_source
-            .entry(m.source.as_str())
-            .or_default()
-            .push((m.ordinal, i));
+/// The bodies of the `wanted` records, from the store; a body the store cannot give
+/// back gives its copies no differences.
+fn stored_bodies(records: &Records, wanted: &[usize]) -> HashMap<usize, String> {
+    let places: Vec<_> = wanted.iter().map(|&i| records.briefs[i].body).collect();
+    match records.store.get_texts(&places) {
+        Ok(bodies) => wanted.iter().copied().zip(bodies).collect(),
+        Err(_) => HashMap::new(),
     }
-    let files_by_source: HashMap<&str, &SourceFile> =
-        files.iter().map(|f| (f.source.as_str(), f)).collect();
-    let jobs: Vec<(&SourceFile, Vec<(u32, usize)>)> = by_source
-        .into_iter()
-        .filter_map(|(source, want)| files_by_source.get(source).map(|f| (*f, want)))
-        .collect();
-    jobs.par_iter()
-        .flat_map_iter(|(file, want)| {
-            let read_again = || with_deadline(options.max_file_time, || messages_of(file, options));
-            let messages = catch_unwind(AssertUnwindSafe(read_again)).unwrap_or_default();
-            want.iter()
-                .filter_map(|&(ordinal, i)| {
-                    let m = messages.iter().find(|m| m.ordinal == ordinal)?;
-                    Some((i, m.body.clone()))
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
-/// A file's messages, parsed as in the first pass.
-fn messages_of(file: &SourceFile, options: &Options) -> Vec<Message> {
-    read_and_parse(file, options)
-        .map(|(parsed, _, _)| parsed.messages)
-        .unwrap_or_default()
 }
 
 /// Reads a file, detects its format and parses it: the parse, the format and the bytes
@@ -588,14 +556,22 @@ mod tests {
     }
 
     #[test]
-    fn a_file_read_again_for_its_text_that_is_gone_gives_no_text() {
+    fn a_body_comes_back_from_the_store_after_its_file_is_gone() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.eml");
         std::fs::write(&path, "Message-ID: <a@b>\nFrom: a@b.gov\n\nhello there").unwrap();
         let found = file(path.clone(), "a.eml");
-        let messages = messages_of(&found, &Options::default());
-        assert_eq!(messages.len(), 1);
+        let rules = Rules::default_rules().unwrap();
+        let store = Arc::new(RecordStore::on_disk(dir.path()).unwrap());
+        let out = read_within_limit(&found, &rules, &Options::default(), &store);
+        assert_eq!(out.briefs.len(), 1);
         std::fs::remove_file(&path).unwrap();
-        assert!(messages_of(&found, &Options::default()).is_empty());
+        let records = Records {
+            briefs: out.briefs,
+            store,
+        };
+        let bodies = stored_bodies(&records, &[0]);
+        assert_eq!(bodies.get(&0).map(|b| b.trim()), Some("hello there"));
+        assert_eq!(records.get(&[0]).unwrap()[0].message.from, "a@b.gov");
     }
 }

@@ -59,7 +59,7 @@ impl Records {
     /// callers that build records themselves.
     pub fn from_grouped(records: &[Record]) -> Result<Records, StoreError> {
         let store = RecordStore::in_memory();
-        let places = store.put(records)?;
+        let (places, _) = store.put(records, &[])?;
         let keys: std::collections::HashMap<String, usize> = records
             .iter()
             .enumerate()

@@ -1,8 +1,8 @@
-//! Record store: takes each file's full [`Record`]s as the read stage finishes with them
-//! and keeps them out of memory, in an unnamed temporary file (in the output folder by
-//! default) that disappears when the run ends, one JSON line per record; gives them back
-//! by place, in any order and a chunk at a time, for the redaction-difference and report
-//! stages. A run then holds a small [`crate::group::Brief`] per message, whatever its
+//! Record store: takes each file's full [`Record`]s and their bodies as the read stage
+//! finishes with them and keeps them out of memory, in an unnamed temporary file (in the
+//! output folder by default) that disappears when the run ends, one JSON line per record
+//! and each body as written; gives them back by place, in any order and a chunk at a
+//! time, for the redaction-difference and report stages. A run then holds a small [`crate::group::Brief`] per message, whatever its
 //! production's size, instead of every message's findings.
 //!
 //! Writers on the worker threads serialise outside the lock and only append under it;
@@ -85,16 +85,31 @@ impl RecordStore {
         }
     }
 
-    /// Appends `records`; gives where each lies, in order.
-    pub fn put(&self, records: &[Record]) -> Result<Vec<Stored>, StoreError> {
+    /// Appends `records` and their `bodies`; gives where each record and each body
+    /// lies, in order.
+    pub fn put(
+        &self,
+        records: &[Record],
+        bodies: &[String],
+    ) -> Result<(Vec<Stored>, Vec<Stored>), StoreError> {
         let mut block = Vec::new();
-        let mut lens = Vec::with_capacity(records.len());
+        let mut lens = Vec::with_capacity(records.len() + bodies.len());
+        let mut add = |block: &mut Vec<u8>, before: usize| {
+            let len = block.len() - before;
+            u32::try_from(len)
+                .map(|len| lens.push(len))
+                .map_err(|_| StoreError::TooLarge(len))
+        };
         for record in records {
             let before = block.len();
             serde_json::to_writer(&mut block, record)?;
             block.push(b'\n');
-            let len = block.len() - before;
-            lens.push(u32::try_from(len).map_err(|_| StoreError::TooLarge(len))?);
+            add(&mut block, before)?;
+        }
+        for body in bodies {
+            let before = block.len();
+            block.extend_from_slice(body.as_bytes());
+            add(&mut block, before)?;
         }
         let mut inner = self.lock();
         let start = inner.end;
@@ -103,14 +118,33 @@ impl RecordStore {
         inner.end = at + block.len() as u64;
         drop(inner);
         let mut offset = start;
-        Ok(lens
+        let mut places: Vec<Stored> = lens
             .into_iter()
             .map(|len| {
                 let place = Stored { offset, len };
                 offset += u64::from(len);
                 place
             })
-            .collect())
+            .collect();
+        let bodies = places.split_off(records.len());
+        Ok((places, bodies))
+    }
+
+    /// The texts (bodies) at `places`, in the order given.
+    pub fn get_texts(&self, places: &[Stored]) -> Result<Vec<String>, StoreError> {
+        let runs = self.read(places)?;
+        let mut texts = Vec::with_capacity(places.len());
+        for (bytes, lens) in runs {
+            let mut at = 0;
+            for len in lens {
+                let text = std::str::from_utf8(&bytes[at..at + len]).map_err(|e| {
+                    StoreError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+                })?;
+                texts.push(text.to_string());
+                at += len;
+            }
+        }
+        Ok(texts)
     }
 
     /// The records at `places`, in the order given. Neighbouring places are read in one
@@ -204,8 +238,14 @@ mod tests {
             record(2, "ünïcode ✓"),
         ];
         let second = [record(3, "")];
-        let a = store.put(&first).unwrap();
-        let b = store.put(&second).unwrap();
+        let bodies = ["Det. (b)(6), can you run it?".to_string(), String::new()];
+        let (a, texts) = store.put(&first, &bodies).unwrap();
+        let (b, none) = store.put(&second, &[]).unwrap();
+        assert!(none.is_empty());
+        assert_eq!(
+            store.get_texts(&[texts[1], texts[0]]).unwrap(),
+            ["", &bodies[0]]
+        );
         let back = store.get(&[b[0], a[1], a[0]]).unwrap();
         let subjects: Vec<&str> = back.iter().map(|r| r.message.subject.as_str()).collect();
         assert_eq!(subjects, ["", "ünïcode ✓", "Plate \"lookup\"\nnext line"]);

@@ -18,6 +18,8 @@ use super::threads::thread_label;
 pub struct Brief {
     /// Where the whole record is.
     pub stored: Stored,
+    /// Where its body is.
+    pub body: Stored,
     /// The file it came from, shared by its file's records.
     pub source: Name,
     pub ordinal: u32,
@@ -110,6 +112,7 @@ impl Brief {
             .collect();
         Brief {
             stored,
+            body: Stored::default(),
             source: source.clone(),
             ordinal: m.ordinal,
             chain: m.chain,
@@ -130,6 +133,11 @@ impl Brief {
             recipient_agencies: count_u32(f.recipient_agencies.len()),
             place: Place::default(),
         }
+    }
+
+    /// The brief with its body stored at `body`.
+    pub fn with_body(self, body: Stored) -> Brief {
+        Brief { body, ..self }
     }
 
     /// The `i`th text.
