@@ -113,7 +113,13 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
         false => None,
     };
     let mut message_files = MessageFiles::create(&staging)?;
-    stream_messages(records, &mut message_files, book.as_mut())?;
+    let mut stream =
+        |rows: Option<xlsx::MessageRows<'_>>| stream_messages(records, &mut message_files, rows);
+    match book.as_mut() {
+        // The frame sheets are written beside the messages.
+        Some(book) => book.fill(stream)?,
+        None => stream(None)?,
+    }
     message_files.finish()?;
     let mut staged = MESSAGE_FILES.to_vec();
     let files: [(&'static str, &DataFrame); 7] = [
@@ -225,7 +231,7 @@ const MESSAGE_FILES: [&str; 3] = ["messages.csv", "messages.parquet", "messages.
 fn stream_messages(
     records: &Records,
     files: &mut MessageFiles,
-    mut book: Option<&mut xlsx::Book>,
+    mut book: Option<xlsx::MessageRows<'_>>,
 ) -> Result<()> {
     let mut chunks = records.chunks(frames::CHUNK_ROWS);
     let mut load = || -> Option<Result<DataFrame>> {
@@ -240,10 +246,7 @@ fn stream_messages(
     let mut next = load().or_else(|| Some(frames::messages::<Record>(&[])));
     while let Some(frame) = next.take() {
         let frame = frame?;
-        let write_book = || {
-            book.as_deref_mut()
-                .map_or(Ok(()), |b| b.add_messages(&frame))
-        };
+        let write_book = || book.as_mut().map_or(Ok(()), |rows| rows.add(&frame));
         let (loaded, (to_files, to_book)) = rayon::join(&mut load, || {
             rayon::join(|| files.write(&frame), write_book)
         });
@@ -293,6 +296,9 @@ impl MessageFiles {
         let mut frame = frame.clone();
         CsvWriter::new(&mut self.csv)
             .include_header(self.chunks == 0)
+            // On this thread: polars' own pool would wait here for cores the workbook
+            // and the next chunk are using.
+            .n_threads(1)
             .finish(&mut frame)
             .map_err(|e| write_error(&self.paths[0], e.to_string()))?;
         JsonWriter::new(&mut self.ndjson)

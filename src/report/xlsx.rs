@@ -39,12 +39,15 @@ struct Formats {
     wrap: Format,
 }
 
-/// A workbook being written: its Summary and frame sheets are written when it is
-/// created, its Messages sheet a chunk of rows at a time as the messages stream by.
-pub(crate) struct Book {
+/// A workbook being written: [`Book::create`] adds its sheets and writes the Summary,
+/// [`Book::fill`] writes the frame sheets while the messages stream into theirs, and
+/// [`Book::save`] finishes it.
+pub(crate) struct Book<'f> {
     path: PathBuf,
     workbook: Workbook,
     formats: Formats,
+    /// The frame of each sheet after the Summary (`None` for the messages).
+    frames: Vec<(String, Option<&'f DataFrame>)>,
     messages: Option<MessagesSheet>,
 }
 
@@ -56,15 +59,22 @@ struct MessagesSheet {
     last_row: RowNum,
 }
 
-impl Book {
-    /// Starts the workbook at `path`: Summary, then `sheets` in order, the frames written
-    /// whole and the messages sheet left for [`Book::add_messages`].
+/// The Messages sheet, taking the messages a frame at a time.
+pub(crate) struct MessageRows<'b> {
+    ws: &'b mut Worksheet,
+    formats: &'b Formats,
+    sheet: &'b mut MessagesSheet,
+    path: &'b Path,
+}
+
+impl<'f> Book<'f> {
+    /// Starts the workbook at `path`: the Summary, then `sheets` in order, empty.
     pub(crate) fn create(
         path: &Path,
         summary: &RunSummary,
         top: &[(String, usize)],
-        sheets: &[(&str, Sheet<'_>)],
-    ) -> Result<Book> {
+        sheets: &[(&str, Sheet<'f>)],
+    ) -> Result<Book<'f>> {
         let fail = |reason: String| write_error(path, reason);
         let mut book = Book {
             path: path.to_path_buf(),
@@ -73,6 +83,7 @@ impl Book {
                 bold: Format::new().set_bold(),
                 wrap: Format::new().set_text_wrap(),
             },
+            frames: Vec::with_capacity(sheets.len()),
             messages: None,
         };
         // Sheets in constant-memory mode keep one row in memory and spill the rest to
@@ -88,45 +99,60 @@ impl Book {
         for (index, (name, sheet)) in (1..).zip(sheets) {
             let ws = book.workbook.add_worksheet_with_constant_memory();
             ws.set_name(*name).map_err(|e| fail(e.to_string()))?;
-            match sheet {
-                Sheet::Frame(frame) => write_frame(ws, frame, &book.formats)
-                    .map_err(|e| fail(format!("sheet {name}: {e}")))?,
+            let frame = match sheet {
+                Sheet::Frame(frame) => Some(*frame),
                 Sheet::Messages => {
                     book.messages = Some(MessagesSheet {
                         index,
                         wrap: None,
                         last_row: 0,
-                    })
+                    });
+                    None
                 }
-            }
+            };
+            book.frames.push((name.to_string(), frame));
         }
         Ok(book)
     }
 
-    /// Appends a chunk of the messages frame to the Messages sheet; the first chunk's
-    /// cells set the column widths.
-    pub(crate) fn add_messages(&mut self, frame: &DataFrame) -> Result<()> {
-        let path = self.path.clone();
-        let fail = |e: SheetError| write_error(&path, format!("sheet Messages: {e}"));
-        let Some(sheet) = self.messages.as_mut() else {
-            return Ok(());
-        };
-        let ws = self
-            .workbook
-            .worksheet_from_index(sheet.index)
-            .map_err(|e| fail(e.into()))?;
-        if sheet.wrap.is_none() {
-            let Some(columns) = header(ws, frame, &self.formats).map_err(fail)? else {
-                return Ok(());
-            };
-            sheet.wrap = Some(columns.iter().map(Option::is_some).collect());
+    /// Writes the frame sheets on one side while `stream` gives the Messages sheet
+    /// (`None` when the book has none) its rows on the other.
+    pub(crate) fn fill(
+        &mut self,
+        stream: impl FnOnce(Option<MessageRows<'_>>) -> Result<()> + Send,
+    ) -> Result<()> {
+        let Book {
+            path,
+            workbook,
+            formats,
+            frames,
+            messages,
+        } = self;
+        let (path, formats) = (&*path, &*formats);
+        let mut rows = None;
+        let mut sheets = Vec::new();
+        let mut messages = messages.as_mut();
+        // The Summary is sheet 0; the frames follow it.
+        for (i, ws) in workbook.worksheets_mut().iter_mut().enumerate().skip(1) {
+            if messages.as_ref().is_some_and(|m| m.index == i) {
+                rows = messages.take().map(|sheet| MessageRows {
+                    ws,
+                    formats,
+                    sheet,
+                    path,
+                });
+            } else if let Some((name, Some(frame))) = frames.get(i - 1) {
+                sheets.push((ws, name.as_str(), *frame));
+            }
         }
-        let wrap = sheet.wrap.as_deref().unwrap_or_default();
-        let formats: Vec<Option<&Format>> = (wrap.iter())
-            .map(|&w| w.then_some(&self.formats.wrap))
-            .collect();
-        sheet.last_row = write_rows(ws, frame, sheet.last_row, &formats).map_err(fail)?;
-        Ok(())
+        let write_frames = || {
+            sheets.into_iter().try_for_each(|(ws, name, frame)| {
+                write_frame(ws, frame, formats)
+                    .map_err(|e| write_error(path, format!("sheet {name}: {e}")))
+            })
+        };
+        let (frames_written, streamed) = rayon::join(write_frames, || stream(rows));
+        frames_written.and(streamed)
     }
 
     /// Finishes the Messages sheet and saves the workbook.
@@ -144,6 +170,28 @@ impl Book {
         self.workbook
             .save(&path)
             .map_err(|e| write_error(&path, e.to_string()))
+    }
+}
+
+impl MessageRows<'_> {
+    /// Appends a chunk of the messages frame; the first chunk's cells set the column
+    /// widths.
+    pub(crate) fn add(&mut self, frame: &DataFrame) -> Result<()> {
+        let path = self.path;
+        let fail = |e: SheetError| write_error(path, format!("sheet Messages: {e}"));
+        if self.sheet.wrap.is_none() {
+            let Some(columns) = header(self.ws, frame, self.formats).map_err(fail)? else {
+                return Ok(());
+            };
+            self.sheet.wrap = Some(columns.iter().map(Option::is_some).collect());
+        }
+        let wrap = self.sheet.wrap.as_deref().unwrap_or_default();
+        let formats: Vec<Option<&Format>> = (wrap.iter())
+            .map(|&w| w.then_some(&self.formats.wrap))
+            .collect();
+        self.sheet.last_row =
+            write_rows(self.ws, frame, self.sheet.last_row, &formats).map_err(fail)?;
+        Ok(())
     }
 }
 
