@@ -319,8 +319,25 @@ pub struct RunSummary {
     pub error_rows: usize,
     pub elapsed_secs: f64,
     pub bytes: u64,
-    /// Wall time of each stage, in order (`analyze --timings` prints them).
-    pub stage_secs: Vec<(&'static str, f64)>,
+    /// Wall and processor time of each stage, in order (`analyze --timings` prints them).
+    pub stage_secs: Vec<StageTime>,
+}
+
+/// How long one stage of a run took.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StageTime {
+    pub stage: &'static str,
+    pub wall_secs: f64,
+    /// Processor time of every thread in the stage, where the system tells it (Linux).
+    pub cpu_secs: Option<f64>,
+}
+
+impl StageTime {
+    /// Cores kept busy on average, in percent (200 % is two cores throughout).
+    pub fn cpu_percent(&self) -> Option<f64> {
+        let cpu = self.cpu_secs?;
+        (self.wall_secs > 0.0).then(|| 100.0 * cpu / self.wall_secs)
+    }
 }
 
 /// One conversation: what threads.csv and the Threads sheet show.

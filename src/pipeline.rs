@@ -21,7 +21,7 @@ use crate::flag::flag_file;
 use crate::group::{diffs, group, Brief, Signature};
 use crate::ingest::{detect, discover, Format, SourceFile};
 use crate::model::{
-    DocumentRow, ErrorRow, Name, Record, Redaction, RedactionDiff, RunSummary, ThreadRow,
+    DocumentRow, ErrorRow, Name, Record, Redaction, RedactionDiff, RunSummary, StageTime, ThreadRow,
 };
 use crate::parse::ocr::Ocr;
 use crate::parse::office::OfficeKind;
@@ -161,27 +161,52 @@ pub fn run(
 
 /// Wall time between the stages of a run.
 #[derive(Debug)]
-struct StageClock {
+pub struct StageClock {
     last: Instant,
-    laps: Vec<(&'static str, f64)>,
+    last_cpu: Option<f64>,
+    laps: Vec<StageTime>,
 }
 
 impl Default for StageClock {
     fn default() -> Self {
         StageClock {
             last: Instant::now(),
+            last_cpu: process_cpu_secs(),
             laps: Vec::new(),
         }
     }
 }
 
 impl StageClock {
-    fn lap(&mut self, stage: &'static str) {
+    /// Ends a stage: the time since the last lap is its.
+    pub fn lap(&mut self, stage: &'static str) {
         let now = Instant::now();
-        self.laps
-            .push((stage, now.duration_since(self.last).as_secs_f64()));
+        let cpu = process_cpu_secs();
+        self.laps.push(StageTime {
+            stage,
+            wall_secs: now.duration_since(self.last).as_secs_f64(),
+            cpu_secs: cpu.zip(self.last_cpu).map(|(now, then)| now - then),
+        });
         self.last = now;
+        self.last_cpu = cpu;
     }
+
+    pub fn laps(&self) -> &[StageTime] {
+        &self.laps
+    }
+}
+
+/// Processor time the process has used so far, user and system, on Linux.
+fn process_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name, in parentheses, may hold spaces: fields are counted after it.
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // utime and stime, the 14th and 15th fields, in the kernel's fixed 100 Hz ticks.
+    Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 /// Reads every file on the worker threads ([`workers`]), each within the time limit, and

@@ -119,20 +119,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         xlsx: !args.no_xlsx,
     };
     let run = Run::from(&output);
-    let writing = std::time::Instant::now();
+    let mut clock = backchannel::pipeline::StageClock::default();
     write_reports(&args.out, &run, &options).with_context(|| {
         format!(
             "writing reports to {} (is it writable?)",
             args.out.display()
         )
     })?;
+    clock.lap("write reports");
     if !args.quiet {
         print_summary(&output, &args.out);
     }
     if args.timings {
-        let report = ("write reports", writing.elapsed().as_secs_f64());
-        for (stage, secs) in output.summary.stage_secs.iter().chain([&report]) {
-            eprintln!("{secs:8.3} s  {stage}");
+        for lap in output.summary.stage_secs.iter().chain(clock.laps()) {
+            let cpu = lap
+                .cpu_percent()
+                .map_or("     ".into(), |p| format!("{p:3.0} %"));
+            eprintln!("{:8.3} s  {cpu}  {}", lap.wall_secs, lap.stage);
         }
     }
     Ok(())

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use super::diffs::edit_distance;
 use super::keys::without_prefixes;
 use super::keys::{date_relation, person_relation, person_tokens, Relation, When};
-use super::signature::{folded, mix, Signature};
+use super::signature::{folded, mix, Signature, BINS};
 use super::union_find::UnionFind;
 use super::Brief;
 use crate::rules::Threading;
@@ -70,11 +70,12 @@ pub fn first_copies(records: &[Brief], signatures: &[Signature], rules: &Threadi
         profiles: &profiles,
     };
     let later_exact = join_exact(signatures, &profiles, &mut sets);
+    let sketches: Vec<Sketch> = signatures.par_iter().map(Sketch::of).collect();
     // Whether a pair reads as one message depends on the pair alone, so the pairs are
     // checked in parallel; they are joined in their fixed order, as set agreement
     // depends on what was joined before.
     let copies = candidate_pairs(signatures, &profiles, &later_exact, |a, b| {
-        is_copy(a, b, signatures, &profiles, rules)
+        is_copy(a, b, signatures, &sketches, &profiles, rules)
     });
     for (a, b) in copies {
         sets.join_if_agreeing(a, b);
@@ -172,10 +173,9 @@ fn candidate_pairs(
         .into_par_iter()
         .flat_map_iter(|a| {
             let mut near: Vec<u32> = Vec::new();
-            for &q in spots.of_record(a) {
-                let (members, p) = buckets.around(q as usize);
-                let window = p.saturating_sub(WINDOW)..(p + WINDOW + 1).min(members.len());
-                near.extend(members[window].iter().filter(|&&x| x as usize > a));
+            for &(lo, hi) in spots.of_record(a) {
+                let window = &buckets.members[lo as usize..hi as usize];
+                near.extend(window.iter().filter(|&&x| x as usize > a));
             }
             near.sort_unstable();
             let pairs: Vec<(usize, usize)> = near
@@ -201,23 +201,14 @@ struct Buckets {
     members: Vec<u32>,
     /// Where each bucket starts in `members`, and where the last ends.
     starts: Vec<u32>,
-    /// The bucket of each place in `members`.
-    bucket_of: Vec<u32>,
 }
 
-impl Buckets {
-    /// The members of the bucket at place `q`, and where `q` stands among them.
-    fn around(&self, q: usize) -> (&[u32], usize) {
-        let k = self.bucket_of[q] as usize;
-        let (start, end) = (self.starts[k] as usize, self.starts[k + 1] as usize);
-        (&self.members[start..end], q - start)
-    }
-}
-
-/// The places in [`Buckets::members`] of each record, record after record.
+/// The neighbours of each record in each of its buckets, record after record: where
+/// they lie in [`Buckets::members`], so that a record's neighbours are found with one
+/// read each, not three (these lie all over memory).
 struct Spots {
-    places: Vec<u32>,
-    /// Where each record's places start, and where the last ends.
+    windows: Vec<(u32, u32)>,
+    /// Where each record's windows start, and where the last ends.
     starts: Vec<u32>,
 }
 
@@ -231,17 +222,24 @@ impl Spots {
             starts[i + 1] += starts[i];
         }
         let mut next = starts.clone();
-        let mut places = vec![0u32; buckets.members.len()];
-        for (q, &r) in buckets.members.iter().enumerate() {
-            let at = &mut next[r as usize];
-            places[*at as usize] = q as u32;
-            *at += 1;
+        let mut windows = vec![(0u32, 0u32); buckets.members.len()];
+        for bounds in buckets.starts.windows(2) {
+            let (start, end) = (bounds[0] as usize, bounds[1] as usize);
+            for q in start..end {
+                let at = &mut next[buckets.members[q] as usize];
+                let window = (
+                    q.saturating_sub(WINDOW).max(start),
+                    (q + WINDOW + 1).min(end),
+                );
+                windows[*at as usize] = (window.0 as u32, window.1 as u32);
+                *at += 1;
+            }
         }
-        Spots { places, starts }
+        Spots { windows, starts }
     }
 
-    fn of_record(&self, a: usize) -> &[u32] {
-        &self.places[self.starts[a] as usize..self.starts[a + 1] as usize]
+    fn of_record(&self, a: usize) -> &[(u32, u32)] {
+        &self.windows[self.starts[a] as usize..self.starts[a + 1] as usize]
     }
 }
 
@@ -287,15 +285,7 @@ fn shared_buckets(signatures: &[Signature], profiles: &[Profile], later_exact: &
             starts.push(u32::try_from(members.len()).unwrap_or(u32::MAX));
         }
     }
-    let mut bucket_of = vec![0u32; members.len()];
-    for (k, bounds) in starts.windows(2).enumerate() {
-        bucket_of[bounds[0] as usize..bounds[1] as usize].fill(k as u32);
-    }
-    Buckets {
-        members,
-        starts,
-        bucket_of,
-    }
+    Buckets { members, starts }
 }
 
 /// The bucket of a MinHash band (texts long enough to shingle).
@@ -316,20 +306,53 @@ fn minute_key(when: Option<&When>) -> Option<u64> {
     when.map(|w| mix(w.wall as u64) | 1 << 63)
 }
 
+/// Two bits of each MinHash bin, and the shingle count: an eighth of a signature, read
+/// first when a pair is checked. Bins that agree agree in their bits, so a pair whose
+/// bits agree in fewer bins than the threshold needs cannot reach it: most candidates
+/// are thrown out without reading their signatures, which lie all over memory.
+#[derive(Clone, Copy)]
+struct Sketch {
+    bits: u128,
+    shingles: u32,
+}
+
+impl Sketch {
+    fn of(signature: &Signature) -> Sketch {
+        let bits = (signature.minhash.iter().enumerate())
+            .fold(0u128, |bits, (i, &v)| bits | u128::from(v & 3) << (2 * i));
+        Sketch {
+            bits,
+            shingles: signature.shingles,
+        }
+    }
+
+    /// Bins whose two bits agree: at least the bins whose values agree.
+    fn bins_agreeing(&self, other: &Sketch) -> u32 {
+        const LOW_BITS: u128 = u128::MAX / 3;
+        let same = !(self.bits ^ other.bits);
+        (same & (same >> 1) & LOW_BITS).count_ones()
+    }
+}
+
 /// Whether two records read as one message.
 fn is_copy(
     a: usize,
     b: usize,
     signatures: &[Signature],
+    sketches: &[Sketch],
     profiles: &[Profile],
     rules: &Threading,
 ) -> bool {
     let near = &rules.near_duplicate;
-    let (x, y) = (&signatures[a], &signatures[b]);
-    let shingled = x.shingles >= near.min_shingles && y.shingles >= near.min_shingles;
-    // The cheapest test first: most candidates share boilerplate, not text, and fall
+    let (sa, sb) = (&sketches[a], &sketches[b]);
+    let shingled = sa.shingles >= near.min_shingles && sb.shingles >= near.min_shingles;
+    // The cheapest tests first: most candidates share boilerplate, not text, and fall
     // below the lowest threshold whatever their senders and dates.
     let lowest = near.similarity + near.unknown_penalty.min(0.0) * 2.0;
+    if shingled && f64::from(sa.bins_agreeing(sb)) / (BINS as f64) < lowest {
+        return false;
+    }
+    let (x, y) = (&signatures[a], &signatures[b]);
     if shingled && x.similarity(y) < lowest {
         return false;
     }

@@ -3,8 +3,8 @@
 //! [`Place`]: the first occurrence of the same message ([`dupes`]), its conversation
 //! ([`threads`]), how many copies the production holds and whether a reader must read
 //! it. It also gives one [`ThreadRow`] per conversation, and says which groups of copies
-//! are redacted differently; [`diffs`] turns their texts, read back by the pipeline for
-//! those files only, into [`crate::model::RedactionDiff`]s.
+//! are redacted differently; [`diffs`] turns their texts, read back from the record
+//! store, into [`crate::model::RedactionDiff`]s.
 
 pub mod brief;
 pub mod diffs;

@@ -254,7 +254,7 @@ fn rows(
         members[t].push(i);
     }
     members
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(t, m)| row(t, m, records, first, rules))
         .collect()
