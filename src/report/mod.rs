@@ -1,4 +1,5 @@
-//! Report stage: takes a [`Run`] (records in their stable order, documents, threads,
+//! Report stage: takes a [`Run`] (records in their stable order, briefs in memory and the
+//! whole records in the store; documents, threads,
 //! redaction differences, error rows and the summary), builds polars DataFrames from it,
 //! and writes into the output folder messages.csv/.parquet/.ndjson (one row per
 //! occurrence, with its thread and the key of its first copy), flags.csv (one row per
@@ -10,8 +11,9 @@
 //! (a Summary sheet, then one sheet mirroring each CSV). Multi-valued cells are joined with
 //! "; " (evidence with " | "); every aggregate is sorted by count descending then name, so
 //! identical input gives byte-identical files (apart from the workbook's internal
-//! timestamps). The messages are turned into frames 20,000 at a time and streamed to
-//! their files and to the workbook, which is written on the other core.
+//! timestamps). The messages come back from the record store 5,000 at a time, as frames,
+//! twice: first into the workbook (while its other sheets are written beside them), then
+//! into their files on one core while the workbook is compressed on the other.
 
 mod frames;
 mod xlsx;
@@ -94,7 +96,7 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
     // report's name.
     let staging = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
     std::fs::create_dir_all(&staging).map_err(|e| fail(&staging, e))?;
-    let mut book = match options.xlsx {
+    let book = match options.xlsx {
         true => Some(xlsx::Book::create(
             &staging.join(WORKBOOK),
             summary,
@@ -112,16 +114,6 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
         )?),
         false => None,
     };
-    let mut message_files = MessageFiles::create(&staging)?;
-    let mut stream =
-        |rows: Option<xlsx::MessageRows<'_>>| stream_messages(records, &mut message_files, rows);
-    match book.as_mut() {
-        // The frame sheets are written beside the messages.
-        Some(book) => book.fill(stream)?,
-        None => stream(None)?,
-    }
-    message_files.finish()?;
-    let mut staged = MESSAGE_FILES.to_vec();
     let files: [(&'static str, &DataFrame); 7] = [
         ("flags.csv", &flags),
         ("threads.csv", &thread_frame),
@@ -131,19 +123,31 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
         ("documents.csv", &document_frame),
         ("errors.csv", &error_frame),
     ];
-    // The workbook's compression, the slowest step, runs beside the other files.
     let write_files = || -> Result<()> {
+        let mut message_files = MessageFiles::create(&staging)?;
+        stream_messages(records, |frame| message_files.write(frame))?;
+        message_files.finish()?;
         for (name, frame) in files {
             write_csv(&staging.join(name), frame)?;
         }
         Ok(())
     };
-    let save_book = || book.map(xlsx::Book::save).transpose();
-    let (files_written, saved) = rayon::join(write_files, save_book);
-    files_written?;
+    let mut staged = MESSAGE_FILES.to_vec();
     staged.extend(files.map(|(name, _)| name));
-    if saved?.is_some() {
-        staged.push(WORKBOOK);
+    match book {
+        // The workbook first, its frame sheets beside its messages; then its compression,
+        // the slowest step, on one core while the files take the messages on the other.
+        Some(mut book) => {
+            book.fill(|rows| match rows {
+                Some(mut rows) => stream_messages(records, |frame| rows.add(frame)),
+                None => Ok(()),
+            })?;
+            let (files_written, saved) = rayon::join(write_files, || book.save());
+            files_written?;
+            saved?;
+            staged.push(WORKBOOK);
+        }
+        None => write_files()?,
     }
     let mut written = Vec::with_capacity(staged.len());
     for name in REPORT_NAMES {
@@ -225,13 +229,12 @@ pub(crate) enum Sheet<'a> {
 /// The files that hold every message.
 const MESSAGE_FILES: [&str; 3] = ["messages.csv", "messages.parquet", "messages.ndjson"];
 
-/// Streams the messages, a frame of [`frames::CHUNK_ROWS`] records at a time, to their
-/// files and the workbook side by side, while the next frame is built: no frame of
-/// every message is ever held, and each chunk is read from the store and built once.
+/// Gives `write` the messages a frame of [`frames::CHUNK_ROWS`] records at a time while
+/// the next frame is read from the store and built: no frame of every message is ever
+/// held.
 fn stream_messages(
     records: &Records,
-    files: &mut MessageFiles,
-    mut book: Option<xlsx::MessageRows<'_>>,
+    mut write: impl FnMut(&DataFrame) -> Result<()> + Send,
 ) -> Result<()> {
     let mut chunks = records.chunks(frames::CHUNK_ROWS);
     let mut load = || -> Option<Result<DataFrame>> {
@@ -246,12 +249,8 @@ fn stream_messages(
     let mut next = load().or_else(|| Some(frames::messages::<Record>(&[])));
     while let Some(frame) = next.take() {
         let frame = frame?;
-        let write_book = || book.as_mut().map_or(Ok(()), |rows| rows.add(&frame));
-        let (loaded, (to_files, to_book)) = rayon::join(&mut load, || {
-            rayon::join(|| files.write(&frame), write_book)
-        });
-        to_files?;
-        to_book?;
+        let (loaded, written) = rayon::join(&mut load, || write(&frame));
+        written?;
         next = loaded;
     }
     Ok(())
