@@ -2,8 +2,11 @@
 //!
 //! The pipeline runs one way: [`ingest`] finds files and detects their format, [`parse`]
 //! turns each into [`model::Message`]s, [`extract`] finds agencies, redactions, data types
-//! and identifiers, [`flag`] decides which messages are informal data requests and why, and
-//! [`report`] writes the frames. [`pipeline`] drives the stages in parallel.
+//! and identifiers, [`flag`] decides which messages are informal data requests and why,
+//! [`group`] finds copies and conversations, and [`report`] writes the frames.
+//! [`pipeline`] drives the stages in parallel; between reading and reporting, each
+//! message's record waits in the [`store`] on disk and a brief of it in memory
+//! ([`records`]).
 
 pub mod error;
 pub mod extract;
