@@ -680,6 +680,27 @@ fn a_missing_input_is_an_error_that_says_so() {
 }
 
 #[test]
+fn an_output_folder_that_cannot_be_made_is_an_error_that_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the folder should be: no folder, no record store, no reports.
+    let blocked = dir.path().join("reports");
+    std::fs::write(&blocked, "not a folder").unwrap();
+    let output = bin()
+        .args(["analyze", "corpus", "--quiet", "--out"])
+        .arg(&blocked)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("writing to") && err.contains("reports"),
+        "{err}"
+    );
+    assert!(!err.contains("check that the path exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(&blocked).unwrap(), "not a folder");
+}
+
+#[test]
 fn help_explains_every_flag_with_an_example() {
     let output = bin().args(["analyze", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&output.stdout);

@@ -104,15 +104,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         // may be memory too.
         store_dir: Some(args.out.clone()),
     };
-    let output = run_pipeline(&inputs, &rules, &run_options, &progress).with_context(|| {
-        format!(
-            "reading {} (check that the path exists and is readable)",
-            inputs
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+    let output = run_pipeline(&inputs, &rules, &run_options, &progress).map_err(|e| {
+        let context = match e {
+            // The record store, in the output folder, could not be made.
+            backchannel::error::Error::Write { .. } => format!(
+                "writing to {} (is it writable, with free space?)",
+                args.out.display()
+            ),
+            _ => format!(
+                "reading {} (check that the path exists and is readable)",
+                inputs
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        anyhow::Error::new(e).context(context)
     })?;
     progress.finish_and_clear();
     let options = ReportOptions {
