@@ -5,8 +5,8 @@
 # findings.xlsx included) and `rg -c -f PATTERNS DIR` (PATTERNS from `backchannel rules
 # --patterns`: the request phrases, agencies and exemption codes backchannel looks for;
 # ripgrep with its default threads, output to /dev/null), each under /usr/bin/time -v,
-# ROUNDS rounds interleaved (backchannel, rg, backchannel, rg, ...) after the page cache is
-# warmed, and prints a markdown table of the best wall time of each: input size, files,
+# ROUNDS rounds interleaved (backchannel, rg, backchannel, rg, ...), the input read into the
+# page cache before each, and prints a markdown table of the best wall time of each: input size, files,
 # messages (backchannel's messages.ndjson rows), wall s, MB/s, messages/s, CPU %, peak RSS,
 # and backchannel's wall time over ripgrep's; with the machine, date and commit.
 #
@@ -119,10 +119,13 @@ read -r files bytes < <(find -L "$input" -type f -printf '%s\n' 2>/dev/null |
   awk '{ n++; s += $1 } END { printf "%d %d\n", n, s }')
 [ "$files" -gt 0 ] || die "no files under $input"
 
-echo "vs_ripgrep: warming the page cache ($files files)" >&2
-for _ in 1 2; do
+# Read before each run, not once: backchannel's record store and reports can push a
+# large input out of the page cache, and the runs should time the tools, not the disk.
+warm() {
   find -L "$input" -type f -print0 2>/dev/null | xargs -0 cat >/dev/null 2>&1 || true
-done
+}
+echo "vs_ripgrep: warming the page cache ($files files)" >&2
+warm
 
 now() {
   if [ -n "${EPOCHREALTIME:-}" ]; then echo "${EPOCHREALTIME/,/.}"; else date +%s.%N; fi
@@ -154,7 +157,9 @@ rg_cmd=("$RG" --no-messages --no-ignore --hidden --follow -c -f "$work/patterns.
 for round in $(seq 1 "$rounds"); do
   echo "vs_ripgrep: round $round of $rounds" >&2
   rm -rf "$out"
+  warm
   run bc "$round" "0" "${bc_cmd[@]}"
+  warm
   # rg: 0 when something matched, 1 when nothing did.
   run rg "$round" "0 1" "${rg_cmd[@]}"
 done
