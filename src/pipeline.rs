@@ -126,13 +126,12 @@ pub fn run(
     clock.lap("collect");
     // The read stage's garbage: the grouping stage's tables can use its pages.
     trim_heap();
-    let grouped = group(&mut briefs, &signatures, rules);
+    output.threads = group(&mut briefs, &signatures, rules);
     drop(signatures);
     trim_heap();
-    output.threads = grouped.threads;
     clock.lap("thread and dedupe");
     output.records = Records { briefs, store };
-    let differing = diffs::differing_groups(&output.records.briefs, &grouped.first);
+    let differing = diffs::differing_groups(&output.records.briefs);
     let wanted: Vec<usize> = differing.iter().flatten().copied().collect();
     let bodies = stored_bodies(&output.records, &wanted);
     output.redaction_diffs =
@@ -150,7 +149,7 @@ pub fn run(
             .count(),
         threads: output.threads.len(),
         redaction_diffs: output.redaction_diffs.len(),
-        flagged: distinct_flagged(&output.records.briefs, &grouped.first),
+        flagged: distinct_flagged(&output.records.briefs),
         error_rows: output.errors.len(),
         elapsed_secs: started.elapsed().as_secs_f64(),
         bytes: output.summary.bytes,
@@ -398,12 +397,11 @@ fn detect_text_with_any_line_ends(mut bytes: Vec<u8>) -> (Vec<u8>, Format) {
 }
 
 /// Distinct messages flagged in any of their copies.
-fn distinct_flagged(briefs: &[Brief], first: &[usize]) -> usize {
-    let flagged: std::collections::BTreeSet<usize> = briefs
+fn distinct_flagged(briefs: &[Brief]) -> usize {
+    let flagged: std::collections::BTreeSet<u32> = briefs
         .iter()
-        .zip(first)
-        .filter(|(b, _)| b.flagged)
-        .map(|(_, &f)| f)
+        .filter(|b| b.flagged)
+        .map(|b| b.place.first)
         .collect();
     flagged.len()
 }

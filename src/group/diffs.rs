@@ -34,10 +34,10 @@ const MAX_EDGE_WORDS: usize = 6;
 const CONTEXT_WORDS: usize = 6;
 
 /// Groups of copies (record indices, first occurrence first) whose redactions differ.
-pub fn differing_groups(records: &[Brief], first: &[usize]) -> Vec<Vec<usize>> {
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, &f) in first.iter().enumerate() {
-        groups.entry(f).or_default().push(i);
+pub fn differing_groups(records: &[Brief]) -> Vec<Vec<usize>> {
+    let mut groups: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, r) in records.iter().enumerate() {
+        groups.entry(r.place.first).or_default().push(i);
     }
     groups
         .into_values()

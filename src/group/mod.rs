@@ -20,15 +20,9 @@ pub use signature::Signature;
 use crate::model::{Origin, ThreadRow};
 use crate::rules::Rules;
 
-/// What the stage gives besides the briefs' places.
-pub struct Grouped {
-    /// For each record, the index of its first occurrence (itself for the first).
-    pub first: Vec<usize>,
-    pub threads: Vec<ThreadRow>,
-}
-
-/// Groups the records into messages and conversations; fills in each brief's place.
-pub fn group(briefs: &mut [Brief], signatures: &[Signature], rules: &Rules) -> Grouped {
+/// Groups the records into messages and conversations: fills in each brief's place and
+/// gives one row per conversation.
+pub fn group(briefs: &mut [Brief], signatures: &[Signature], rules: &Rules) -> Vec<ThreadRow> {
     let threading = &rules.file.threading;
     let first = dupes::first_copies(briefs, signatures, threading);
     let threads = threads::threads(briefs, &first, threading);
@@ -51,10 +45,7 @@ pub fn group(briefs: &mut [Brief], signatures: &[Signature], rules: &Rules) -> G
             inclusive: !quoted[f] || attached_files[f],
         };
     }
-    Grouped {
-        first,
-        threads: threads.rows,
-    }
+    threads.rows
 }
 
 /// A record index as stored in a [`Place`]; a run holds fewer than 2^32 records.
