@@ -1,7 +1,7 @@
 //! Record store: takes each file's full [`Record`]s and their bodies as the read stage
 //! finishes with them and keeps them out of memory, in an unnamed temporary file (in the
-//! output folder by default) that disappears when the run ends, one JSON line per record
-//! and each body as written; gives them back by place, in any order and a chunk at a
+//! output folder by default) that disappears when the run ends, each record in bincode's
+//! compact encoding and each body as written; gives them back by place, in any order and a chunk at a
 //! time, for the redaction-difference and report stages. A run then holds a small [`crate::group::Brief`] per message, whatever its
 //! production's size, instead of every message's findings.
 //!
@@ -16,6 +16,9 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::model::Record;
+
+/// How records are encoded: bincode's standard configuration (variable-length integers).
+const ENCODING: bincode::config::Configuration = bincode::config::standard();
 
 /// Bytes read in one go: the records of adjacent places, with each one's length.
 type Run = (Vec<u8>, Vec<usize>);
@@ -32,8 +35,10 @@ pub struct Stored {
 pub enum StoreError {
     #[error("cannot keep records in the temporary store: {0}")]
     Io(#[from] std::io::Error),
-    #[error("cannot encode or decode a stored record: {0}")]
-    Json(#[from] serde_json::Error),
+    #[error("cannot encode a record for the store: {0}")]
+    Encode(#[from] bincode::error::EncodeError),
+    #[error("cannot decode a stored record: {0}")]
+    Decode(#[from] bincode::error::DecodeError),
     #[error("a record is too large to store ({0} bytes)")]
     TooLarge(usize),
 }
@@ -102,8 +107,7 @@ impl RecordStore {
         };
         for record in records {
             let before = block.len();
-            serde_json::to_writer(&mut block, record)?;
-            block.push(b'\n');
+            bincode::serde::encode_into_std_write(record, &mut block, ENCODING)?;
             add(&mut block, before)?;
         }
         for body in bodies {
@@ -163,7 +167,11 @@ impl RecordStore {
             .collect();
         texts
             .par_iter()
-            .map(|text| serde_json::from_slice(text).map_err(StoreError::from))
+            .map(|text| {
+                bincode::serde::decode_from_slice(text, ENCODING)
+                    .map(|(record, _)| record)
+                    .map_err(StoreError::from)
+            })
             .collect()
     }
 

@@ -23,10 +23,12 @@ const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
 /// The Office kind of a zip archive, from the parts it holds.
 pub fn office_kind(bytes: &[u8]) -> Option<OfficeKind> {
     let archive = ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let names: Vec<&str> = archive.file_names().collect();
-    if names.contains(&"word/document.xml") {
+    // A name the archive cannot decode is not one of the parts looked for.
+    let names: Vec<_> = archive.file_names().filter_map(Result::ok).collect();
+    let holds = |part: &str| names.iter().any(|n| n == part);
+    if holds("word/document.xml") {
         Some(OfficeKind::Word)
-    } else if names.contains(&"xl/workbook.xml") {
+    } else if holds("xl/workbook.xml") {
         Some(OfficeKind::Excel)
     } else {
         None
@@ -162,6 +164,8 @@ fn excel_text(archive: &mut ZipArchive<Cursor<&[u8]>>) -> Result<String, String>
     };
     let mut sheets: Vec<String> = archive
         .file_names()
+        // A name the archive cannot decode is no sheet's.
+        .filter_map(Result::ok)
         .filter(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml"))
         .map(String::from)
         .collect();

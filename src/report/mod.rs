@@ -123,9 +123,8 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
         ("documents.csv", &document_frame),
         ("errors.csv", &error_frame),
     ];
-    let write_files = || -> Result<()> {
-        let mut message_files = MessageFiles::create(&staging)?;
-        stream_messages(records, |frame| message_files.write(frame))?;
+    let mut message_files = MessageFiles::create(&staging)?;
+    let write_other_files = |message_files: MessageFiles| -> Result<()> {
         message_files.finish()?;
         for (name, frame) in files {
             write_csv(&staging.join(name), frame)?;
@@ -135,19 +134,30 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
     let mut staged = MESSAGE_FILES.to_vec();
     staged.extend(files.map(|(name, _)| name));
     match book {
-        // The workbook first, its frame sheets beside its messages; then its compression,
-        // the slowest step, on one core while the files take the messages on the other.
+        // One pass over the messages: each chunk goes into the workbook's sheet on one
+        // side and into the message files on the other, while the next chunk is read.
+        // Then the workbook's compression, its slowest step, beside the smaller files.
         Some(mut book) => {
-            book.fill(|rows| match rows {
-                Some(mut rows) => stream_messages(records, |frame| rows.add(frame)),
-                None => Ok(()),
+            book.fill(|rows| {
+                let mut rows = rows;
+                stream_messages(records, |frame| {
+                    let (added, written) = rayon::join(
+                        || rows.as_mut().map_or(Ok(()), |rows| rows.add(frame)),
+                        || message_files.write(frame),
+                    );
+                    added.and(written)
+                })
             })?;
-            let (files_written, saved) = rayon::join(write_files, || book.save());
+            let (files_written, saved) =
+                rayon::join(|| write_other_files(message_files), || book.save());
             files_written?;
             saved?;
             staged.push(WORKBOOK);
         }
-        None => write_files()?,
+        None => {
+            stream_messages(records, |frame| message_files.write(frame))?;
+            write_other_files(message_files)?;
+        }
     }
     let mut written = Vec::with_capacity(staged.len());
     for name in REPORT_NAMES {

@@ -76,9 +76,14 @@ impl<'f> Book<'f> {
         sheets: &[(&str, Sheet<'f>)],
     ) -> Result<Book<'f>> {
         let fail = |reason: String| write_error(path, reason);
+        let mut workbook = Workbook::new();
+        // Excel's own level: saving takes about half the time of the default (6) for a
+        // file about a fifth larger (1 GB production: 1.7 s and 70 MB against 3.2 s and
+        // 58 MB).
+        workbook.set_zip_compression_level(3);
         let mut book = Book {
             path: path.to_path_buf(),
-            workbook: Workbook::new(),
+            workbook,
             formats: Formats {
                 bold: Format::new().set_bold(),
                 wrap: Format::new().set_text_wrap(),
@@ -94,10 +99,16 @@ impl<'f> Book<'f> {
                 .set_tempdir(dir)
                 .map_err(|e| fail(e.to_string()))?;
         }
-        let ws = book.workbook.add_worksheet_with_constant_memory();
+        let ws = book
+            .workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(|e| fail(e.to_string()))?;
         write_summary(ws, summary, top, &book.formats).map_err(|e| fail(e.to_string()))?;
         for (index, (name, sheet)) in (1..).zip(sheets) {
-            let ws = book.workbook.add_worksheet_with_constant_memory();
+            let ws = book
+                .workbook
+                .add_worksheet_with_constant_memory()
+                .map_err(|e| fail(e.to_string()))?;
             ws.set_name(*name).map_err(|e| fail(e.to_string()))?;
             let frame = match sheet {
                 Sheet::Frame(frame) => Some(*frame),
