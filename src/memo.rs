@@ -6,7 +6,6 @@
 //! which earlier file, computed it first.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::thread::LocalKey;
 
 /// Entries a memo holds before it starts over: a few megabytes a thread.
@@ -17,14 +16,14 @@ pub const MAX_KEY_BYTES: usize = 400;
 /// One memo: results for one set of rules.
 pub struct Memo<V> {
     rules: u64,
-    map: HashMap<Box<str>, V>,
+    map: foldhash::HashMap<Box<str>, V>,
 }
 
 impl<V> Default for Memo<V> {
     fn default() -> Self {
         Memo {
             rules: 0,
-            map: HashMap::new(),
+            map: foldhash::HashMap::default(),
         }
     }
 }

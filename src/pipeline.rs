@@ -298,7 +298,10 @@ fn process_file(
         .collect();
     let custodian = custodian(&parsed.furniture, rules);
     let findings = flag_file(&parsed.messages, &extracted, custodian.as_ref(), rules);
-    let signatures: Vec<Signature> = parsed.messages.iter().map(Signature::of).collect();
+    let signatures: Vec<Signature> = (parsed.messages.iter())
+        .zip(&extracted)
+        .map(|(m, e)| Signature::with_spans(m, &e.body_spans))
+        .collect();
     // Bodies are kept apart from their records: only the redaction-difference stage
     // reads them again, and only a few.
     let mut bodies = Vec::with_capacity(parsed.messages.len());

@@ -29,6 +29,9 @@ pub struct Extracted {
     /// How many of `recipient_domains` (the first ones) come from `To:`; the rest from `Cc:`.
     pub to_domains: usize,
     pub redactions: Vec<Redaction>,
+    /// Where the body's redacted spans stand in `message.body` (byte ranges): the
+    /// duplicate signature leaves them out without looking for them again.
+    pub body_spans: Vec<(usize, usize)>,
     pub exemptions: Vec<String>,
     pub identifiers: Vec<String>,
     pub sentences: Vec<Sentence>,
@@ -86,7 +89,11 @@ pub fn extract(message: &Message, rules: &Rules) -> Extracted {
         .map(|a| a.name.as_str())
         .collect();
     redactions.extend(redactions::redactions_in(&names.join("; ")));
-    redactions.extend(redactions::redactions_in(&message.body));
+    let mut body_spans = Vec::new();
+    for span in redactions::located_redactions(&message.body) {
+        body_spans.push((span.start, span.end));
+        redactions.push(span.redaction);
+    }
     let mut exemptions: Vec<String> = Vec::new();
     for code in redactions.iter().flat_map(|r| r.codes.iter()) {
         if !exemptions.contains(code) {
@@ -102,6 +109,7 @@ pub fn extract(message: &Message, rules: &Rules) -> Extracted {
         recipient_domains,
         to_domains,
         redactions,
+        body_spans,
         exemptions,
         identifiers: identifiers(&format!("{}\n{}", message.subject, message.body), rules),
         sentences: requests::sentence_signals(&body, rules),

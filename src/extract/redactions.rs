@@ -123,7 +123,21 @@ fn is_part_number(text: &str, end: usize) -> bool {
 
 fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    for caps in token_regex().captures_iter(text) {
+    let regex = token_regex();
+    for found in regex.find_iter(text) {
+        // Only codes need the groups: a block, a mark or a row of Xs is the match alone,
+        // and the first byte tells the branch (codes open with `(`, `B` or `b`).
+        if !matches!(text.as_bytes().get(found.start()), Some(b'(' | b'B' | b'b')) {
+            out.push(Token {
+                start: found.start(),
+                end: found.end(),
+                code: None,
+            });
+            continue;
+        }
+        let Some(caps) = regex.captures_at(text, found.start()) else {
+            continue;
+        };
         let Some(whole) = caps.get(0) else { continue };
         let mut end = whole.end();
         let code = if caps.name("long").is_some() {

@@ -9,8 +9,6 @@
 //! sets it would join disagree on sender or date, so a copy without a date cannot bridge
 //! two dated messages that differ.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 
 use super::diffs::edit_distance;
@@ -133,7 +131,7 @@ impl Sets<'_> {
 /// a subject that agrees; gives which records were joined to an earlier one.
 fn join_exact(signatures: &[Signature], profiles: &[Profile], sets: &mut Sets) -> Vec<bool> {
     let mut later = vec![false; signatures.len()];
-    let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut seen: foldhash::HashMap<u64, usize> = Default::default();
     for (i, sig) in signatures.iter().enumerate() {
         if sig.exact == 0 {
             continue;

@@ -10,7 +10,7 @@
 //! participant in common and together span no more than the rules' gap in days. Generic subjects ("(no
 //! subject)", "Question") never join conversations.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
@@ -43,7 +43,7 @@ pub fn threads(records: &[Brief], first: &[usize], rules: &Threading) -> Threads
     }
     join_by_subject(records, rules, &mut uf);
     let least = uf.least_members();
-    let mut number: HashMap<usize, usize> = HashMap::new();
+    let mut number: foldhash::HashMap<usize, usize> = Default::default();
     let of_record: Vec<usize> = least[..records.len()]
         .iter()
         .map(|&l| {
@@ -66,7 +66,7 @@ struct IdNodes {
 impl IdNodes {
     fn new(records: &[Brief], first: &[usize]) -> IdNodes {
         let n = records.len();
-        let mut owner: HashMap<String, usize> = HashMap::new();
+        let mut owner: foldhash::HashMap<String, usize> = Default::default();
         for (i, r) in records.iter().enumerate() {
             let id = normal_id(r.message_id());
             if id.is_empty() {
@@ -75,7 +75,7 @@ impl IdNodes {
             // A second, different message with a taken ID joins nothing through it.
             owner.entry(id).or_insert(i);
         }
-        let mut phantom: HashMap<String, usize> = HashMap::new();
+        let mut phantom: foldhash::HashMap<String, usize> = Default::default();
         let mut links = Vec::new();
         for (i, r) in records.iter().enumerate() {
             let mut refs: Vec<String> = r.references().map(normal_id).collect();
@@ -189,7 +189,7 @@ fn join_by_subject(records: &[Brief], rules: &Threading, uf: &mut UnionFind) {
     // The time each conversation joined so far spans: a joined conversation must fit in
     // the gap as a whole, so a subject sent every day ("Schedule") does not chain a
     // year of mail into one thread.
-    let mut spans: HashMap<usize, (Option<i64>, Option<i64>)> = HashMap::new();
+    let mut spans: foldhash::HashMap<usize, (Option<i64>, Option<i64>)> = Default::default();
     for roots in subjects.values() {
         let mut convs: Vec<&Conversation> = roots.iter().filter_map(|r| by_root.get(r)).collect();
         convs.sort_by_key(|c| (c.first.is_none(), c.first, c.root));
