@@ -83,13 +83,30 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
     };
     std::fs::create_dir_all(out).map_err(|e| fail(out, e))?;
     remove_stale_staging(out);
-    let flags = frames::flags(records)?;
-    let agencies = frames::agencies(&records.briefs)?;
-    let redactions = frames::redactions(&records.briefs, documents)?;
-    let thread_frame = frames::threads(threads)?;
-    let diff_frame = frames::redaction_diffs(redaction_diffs)?;
-    let error_frame = frames::errors(errors)?;
-    let document_frame = frames::documents(documents)?;
+    // The frames besides the messages', side by side (about a second at 1 GB one by one).
+    let ((flags, agencies), (redactions, rest)) = rayon::join(
+        || {
+            rayon::join(
+                || frames::flags(records),
+                || frames::agencies(&records.briefs),
+            )
+        },
+        || {
+            rayon::join(
+                || frames::redactions(&records.briefs, documents),
+                || -> Result<_> {
+                    Ok((
+                        frames::threads(threads)?,
+                        frames::redaction_diffs(redaction_diffs)?,
+                        frames::errors(errors)?,
+                        frames::documents(documents)?,
+                    ))
+                },
+            )
+        },
+    );
+    let (flags, agencies, redactions) = (flags?, agencies?, redactions?);
+    let (thread_frame, diff_frame, error_frame, document_frame) = rest?;
 
     // Everything is written into a staging folder first and moved into place only when
     // every file is whole: a run stopped part way leaves no half-written file under a
