@@ -261,7 +261,7 @@ fn write_summary(
         ),
         ("error rows", Value::Number(summary.error_rows as f64)),
         (
-            "elapsed seconds",
+            "seconds to read and group (the reports not counted)",
             Value::Number((summary.elapsed_secs * 100.0).round() / 100.0),
         ),
         ("bytes read", Value::Number(summary.bytes as f64)),
