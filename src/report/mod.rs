@@ -12,8 +12,9 @@
 //! "; " (evidence with " | "); every aggregate is sorted by count descending then name, so
 //! identical input gives byte-identical files (apart from the workbook's internal
 //! timestamps). The messages come back from the record store 5,000 at a time, as frames,
-//! twice: first into the workbook (while its other sheets are written beside them), then
-//! into their files on one core while the workbook is compressed on the other.
+//! once: each goes into the workbook's Messages sheet and into the message files side by
+//! side (while the workbook's other sheets are written); the workbook is compressed last,
+//! beside the smaller CSV files.
 
 mod frames;
 mod xlsx;
