@@ -58,7 +58,8 @@ pub(crate) enum Label {
 /// Splits `text` into segments. The first segment is always the text before the first
 /// quoted message (possibly empty); each later one carries a header.
 pub fn split_chain(text: &str) -> Vec<Segment> {
-    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // Lines borrow from the text: dequoting a quoted region only narrows them.
+    let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     split_lines(lines, &mut out);
     out
@@ -80,9 +81,9 @@ struct Pending {
 }
 
 /// Where the rest of the text goes once a message is split off.
-struct Next {
+struct Next<'t> {
     /// The dequoted lines of a quoted region, or `None` to go on in the same text.
-    inner: Option<Vec<String>>,
+    inner: Option<Vec<&'t str>>,
     pending: Pending,
 }
 
@@ -95,7 +96,7 @@ pub const MAX_QUOTE_DEPTH: u32 = 100;
 /// after its own to the next; this is a loop, not recursion, so that a chain of
 /// thousands of messages cannot exhaust the stack, and only the text being split is
 /// held (a quoted region's dequoted lines replace the text that held them).
-fn split_lines(lines: Vec<String>, out: &mut Vec<Segment>) {
+fn split_lines(lines: Vec<&str>, out: &mut Vec<Segment>) {
     let mut current = lines;
     let mut pending = Some(Pending {
         from: 0,
@@ -140,14 +141,14 @@ fn split_lines(lines: Vec<String>, out: &mut Vec<Segment>) {
 }
 
 /// Pushes the segment that begins `lines` and says where the next one starts, if any.
-fn split_one(
-    lines: &[String],
+fn split_one<'t>(
+    lines: &[&'t str],
     p: &Pending,
     header: Option<HeaderBlock>,
     out: &mut Vec<Segment>,
-) -> Option<Next> {
+) -> Option<Next<'t>> {
     let (depth, offset) = (p.depth, p.offset);
-    let mut tail: Vec<String> = Vec::new();
+    let mut tail: Vec<&str> = Vec::new();
     let same = |from: usize, block: HeaderBlock, start: usize| Next {
         inner: None,
         pending: Pending {
@@ -161,22 +162,22 @@ fn split_one(
         },
     };
     let descend = p.nesting < MAX_QUOTE_DEPTH;
-    let body_until = |i: usize| -> Vec<&str> { lines[..i].iter().map(String::as_str).collect() };
+    let body_until = |i: usize| &lines[..i];
     let mut i = 0;
     while i < lines.len() {
         if i % 4096 == 4095 {
             crate::watchdog::check();
         }
-        let line = lines[i].as_str();
+        let line = lines[i];
         if is_separator(line) {
             let next = next_nonblank(lines, i + 1, 3);
             if let Some((block, end)) = next.and_then(|n| header_block_at(lines, n)) {
-                push(out, header, &body_until(i), &tail, depth, offset);
+                push(out, header, body_until(i), &tail, depth, offset);
                 return Some(same(end, block, next.unwrap_or(i)));
             }
         }
         if let Some((block, end)) = header_block_at(lines, i) {
-            push(out, header, &body_until(i), &tail, depth, offset);
+            push(out, header, body_until(i), &tail, depth, offset);
             return Some(same(end, block, i));
         }
         if let Some((block, end)) = attribution_at(lines, i) {
@@ -184,8 +185,8 @@ fn split_one(
             if descend && lines.get(start).is_some_and(|l| quote_level(l) > 0) {
                 let stop = quoted_region_end(lines, start);
                 let inner = dequote(&lines[start..stop]);
-                tail.extend(lines[stop..].iter().cloned());
-                push(out, header, &body_until(i), &tail, depth, offset);
+                tail.extend_from_slice(&lines[stop..]);
+                push(out, header, body_until(i), &tail, depth, offset);
                 return Some(Next {
                     inner: Some(inner),
                     pending: Pending {
@@ -199,7 +200,7 @@ fn split_one(
                     },
                 });
             }
-            push(out, header, &body_until(i), &tail, depth, offset);
+            push(out, header, body_until(i), &tail, depth, offset);
             return Some(same(end, block, i));
         }
         if descend && quote_level(line) > 0 {
@@ -207,8 +208,8 @@ fn split_one(
             let stop = quoted_region_end(lines, i);
             let inner = dequote(&lines[i..stop]);
             if has_boundary(&inner) {
-                tail.extend(lines[stop..].iter().cloned());
-                push(out, header, &body_until(i), &tail, depth, offset);
+                tail.extend_from_slice(&lines[stop..]);
+                push(out, header, body_until(i), &tail, depth, offset);
                 return Some(Next {
                     inner: Some(inner),
                     pending: Pending {
@@ -225,7 +226,7 @@ fn split_one(
         }
         i += 1;
     }
-    push(out, header, &body_until(lines.len()), &tail, depth, offset);
+    push(out, header, body_until(lines.len()), &tail, depth, offset);
     None
 }
 
@@ -233,7 +234,7 @@ fn push(
     out: &mut Vec<Segment>,
     header: Option<HeaderBlock>,
     body: &[&str],
-    tail: &[String],
+    tail: &[&str],
     depth: u32,
     offset: usize,
 ) {
@@ -250,7 +251,7 @@ fn push(
     });
 }
 
-fn next_nonblank(lines: &[String], from: usize, within: usize) -> Option<usize> {
+fn next_nonblank(lines: &[&str], from: usize, within: usize) -> Option<usize> {
     (from..lines.len())
         .take(within)
         .find(|&j| !lines[j].trim().is_empty())
@@ -266,14 +267,14 @@ fn quote_level(line: &str) -> usize {
 
 /// The end (exclusive) of a run of `>`-quoted lines starting at `start`, blank lines
 /// inside it included.
-fn quoted_region_end(lines: &[String], start: usize) -> usize {
+fn quoted_region_end(lines: &[&str], start: usize) -> usize {
     // Runs once per quoted message, over the rest of its quote: deep quoting makes it
     // the longest part of a reading.
     crate::watchdog::check();
     let mut end = start;
     let mut j = start;
     while j < lines.len() {
-        if quote_level(&lines[j]) > 0 {
+        if quote_level(lines[j]) > 0 {
             end = j + 1;
         } else if !lines[j].trim().is_empty() {
             break;
@@ -284,20 +285,20 @@ fn quoted_region_end(lines: &[String], start: usize) -> usize {
 }
 
 /// Removes one level of `>` quoting.
-fn dequote(lines: &[String]) -> Vec<String> {
+fn dequote<'t>(lines: &[&'t str]) -> Vec<&'t str> {
     lines
         .iter()
         .map(|l| {
             let t = l.trim_start();
             match t.strip_prefix('>') {
-                Some(rest) => rest.strip_prefix(' ').unwrap_or(rest).to_string(),
-                None => l.clone(),
+                Some(rest) => rest.strip_prefix(' ').unwrap_or(rest),
+                None => l,
             }
         })
         .collect()
 }
 
-fn has_boundary(lines: &[String]) -> bool {
+fn has_boundary(lines: &[&str]) -> bool {
     (0..lines.len())
         .any(|i| header_block_at(lines, i).is_some() || attribution_at(lines, i).is_some())
 }
@@ -417,7 +418,7 @@ const BLANKS_IN_BLOCK: usize = 12;
 /// A header block starting at line `i`: returns it and the index of the line after it.
 /// Labels may come in any order (Apple Mail prints `Subject:` first), so a block may
 /// start at any label; it must hold a `From:`.
-fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
+fn header_block_at(lines: &[&str], i: usize) -> Option<(HeaderBlock, usize)> {
     if let Some(found) = notes_block_at(lines, i) {
         return Some(found);
     }
@@ -443,7 +444,7 @@ fn header_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
             // there, and a page break (its banner removed) several.
             let next = next_nonblank(lines, j + 1, BLANKS_IN_BLOCK);
             let continues = next
-                .and_then(|n| label_line(&lines[n]))
+                .and_then(|n| label_line(lines[n]))
                 .is_some_and(|(l, _)| !seen.contains(&l) && !seen.contains(&Label::Subject));
             match next {
                 Some(n) if continues => {
@@ -531,7 +532,7 @@ fn gmail_sender_regex() -> &'static Regex {
 /// A Gmail print's message header: the sender and the date on one line
 /// (`Ann Lee <ann@x.gov>          Tue, Mar 3, 2020 at 9:14 AM`, the gap one space
 /// wide in some PDF text layers when the sender ends in an address), then `To:`.
-fn gmail_sender_at(lines: &[String], i: usize) -> Option<(String, String)> {
+fn gmail_sender_at(lines: &[&str], i: usize) -> Option<(String, String)> {
     // The cheap test first: this runs at every line.
     let (next, _) = label_line(lines.get(i + 1)?)?;
     if next != Label::To {
@@ -575,7 +576,7 @@ fn is_list(label: Label) -> bool {
 
 /// Whether a header label starts one of the `within` lines from `from` (a wrapped list
 /// may be followed by a blank line before the next label, as a layout print leaves).
-fn label_within(lines: &[String], from: usize, within: usize) -> bool {
+fn label_within(lines: &[&str], from: usize, within: usize) -> bool {
     lines
         .iter()
         .skip(from)
@@ -718,7 +719,7 @@ fn bare_attribution_regex() -> &'static Regex {
 }
 
 /// An attribution line (possibly wrapped over two lines) at `i`.
-fn attribution_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
+fn attribution_at(lines: &[&str], i: usize) -> Option<(HeaderBlock, usize)> {
     let line = lines.get(i)?;
     let t = line.trim();
     // Both forms end in "wrote:": the cheap test first, as this runs at every line.
@@ -727,7 +728,7 @@ fn attribution_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
     }
     let bare = bare_attribution_regex()
         .captures(t)
-        .filter(|_| next_nonblank(lines, i + 1, 2).is_some_and(|n| quote_level(&lines[n]) > 0));
+        .filter(|_| next_nonblank(lines, i + 1, 2).is_some_and(|n| quote_level(lines[n]) > 0));
     if let Some(c) = short_attribution_regex().captures(t).or(bare) {
         let block = HeaderBlock {
             from: c["who"].trim().to_string(),

@@ -82,7 +82,7 @@ fn right_label(text: &str) -> Option<(Label, &str)> {
 }
 
 /// The Notes header block starting at line `i`, and the index of the line after it.
-pub fn notes_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)> {
+pub fn notes_block_at(lines: &[&str], i: usize) -> Option<(HeaderBlock, usize)> {
     let first = lines.get(i)?;
     if first.trim().is_empty() || first.starts_with(' ') {
         return None;
@@ -160,7 +160,7 @@ pub fn notes_block_at(lines: &[String], i: usize) -> Option<(HeaderBlock, usize)
 
 /// The label lines from `from` on (the right column alone; indented, or flush left where a
 /// PDF text layer dropped the indent).
-fn label_lines(lines: &[String], from: usize) -> Vec<(usize, &str)> {
+fn label_lines<'t>(lines: &[&'t str], from: usize) -> Vec<(usize, &'t str)> {
     lines
         .iter()
         .enumerate()
@@ -176,7 +176,7 @@ mod tests {
     use super::*;
 
     fn block(text: &str) -> Option<(HeaderBlock, usize)> {
-        let lines: Vec<String> = text.lines().map(String::from).collect();
+        let lines: Vec<&str> = text.lines().collect();
         notes_block_at(&lines, 0)
     }
 
