@@ -35,11 +35,7 @@ pub struct Signature {
 impl Signature {
     /// The signature of a message, read from its body, sender and date.
     pub fn of(message: &Message) -> Signature {
-        let spans: Vec<(usize, usize)> = located_redactions(&message.body)
-            .into_iter()
-            .map(|span| (span.start, span.end))
-            .collect();
-        Signature::with_spans(message, &spans)
+        Signature::with_spans(message, &redacted_spans(&message.body))
     }
 
     /// [`Signature::of`] a message whose body's redacted spans (byte ranges, in order)
@@ -112,11 +108,15 @@ fn minute_of(message: &Message) -> Option<String> {
 /// The text with redaction marks removed, lower-cased, letters and digits only, OCR
 /// confusions folded. Non-ASCII letters are kept (lower-cased) as UTF-8.
 pub fn folded(text: &str) -> Vec<u8> {
-    let spans: Vec<(usize, usize)> = located_redactions(text)
+    folded_without(text, &redacted_spans(text))
+}
+
+/// The byte ranges of `text`'s redacted spans, in order.
+fn redacted_spans(text: &str) -> Vec<(usize, usize)> {
+    located_redactions(text)
         .into_iter()
         .map(|span| (span.start, span.end))
-        .collect();
-    folded_without(text, &spans)
+        .collect()
 }
 
 /// [`folded`] with the redacted spans given (byte ranges, in order).
