@@ -8,6 +8,7 @@
 //! message's record waits in the [`store`] on disk and a brief of it in memory
 //! ([`records`]).
 
+pub mod case;
 pub mod error;
 pub mod extract;
 pub mod flag;

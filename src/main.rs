@@ -20,6 +20,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Analyze(cmd::analyze::Args),
+    Case(cmd::case::Args),
     Rules(cmd::rules::Args),
 }
 
@@ -28,6 +29,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => cmd::analyze::run(args),
+        Command::Case(args) => cmd::case::run(args),
         Command::Rules(args) => cmd::rules::run(args),
     };
     match result {

@@ -239,6 +239,12 @@ pub struct Grouping {
     /// Its text is not wholly contained in a later message of its thread: a reader must
     /// read it.
     pub inclusive: bool,
+    /// In a case: the production this occurrence came in, the production its message was
+    /// first seen in, and the message's key across productions (16 hex digits: the first
+    /// occurrence's content fingerprint). Empty outside a case.
+    pub production: String,
+    pub first_seen: String,
+    pub message_key: String,
 }
 
 /// A message with its findings: what the report stage reads.
@@ -266,7 +272,7 @@ pub struct ErrorRow {
 }
 
 /// One source document: what it is and what it gave, whatever it gave.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentRow {
     pub file: String,
     /// `eml`, `mbox`, `printed`, `pdf`, `docx`, `xlsx`, `image`, or `unreadable`.
@@ -383,4 +389,33 @@ pub struct RedactionDiff {
     pub visible_in: String,
     pub visible_page: u32,
     pub visible_bates: String,
+}
+
+/// What one production of a case changed: a row of changes.csv and the What's new sheet.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The production that made the change.
+    pub production: String,
+    /// `new message`, `new flag`, `re-produced`, `newly released` (text an earlier
+    /// production withheld and this one shows) or `newly withheld` (the reverse).
+    pub change: String,
+    /// The message's key across productions.
+    pub message_key: String,
+    /// The occurrence in this production (`source#ordinal`), its page and Bates number.
+    pub key: String,
+    pub page: u32,
+    pub bates: String,
+    pub date: String,
+    pub from: String,
+    pub subject: String,
+    /// The production and occurrence it is compared with (empty for a new message).
+    pub earlier_production: String,
+    pub earlier_key: String,
+    /// For redaction changes: the field (`body`, `from`...), the text released or
+    /// withheld, its exemption codes and the words around it; for a new flag, the
+    /// reasons and the evidence.
+    pub field: String,
+    pub text: String,
+    pub exemptions: String,
+    pub context: String,
 }

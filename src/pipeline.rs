@@ -6,6 +6,11 @@
 //! production or its findings; a panic inside one file becomes that file's error row.
 //! Once every file is read, the thread/dedupe stage groups the briefs; the bodies of the
 //! copies that are redacted differently come back from the store for their differences.
+//!
+//! A run over a case ([`crate::case`]) is given a [`Plan`]: the files of its earlier
+//! productions, and those of the new one it already holds, come from the case through the
+//! [`Kept`] trait (their records, bodies included, as first read) instead of being read
+//! again; every record carries the number of its production.
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -26,7 +31,7 @@ use crate::model::{
 use crate::parse::ocr::Ocr;
 use crate::parse::office::OfficeKind;
 use crate::parse::parse_file;
-use crate::records::Records;
+use crate::records::{CaseColumns, Records};
 use crate::rules::Rules;
 use crate::store::RecordStore;
 use crate::watchdog::{is_over_time, with_deadline};
@@ -84,6 +89,63 @@ struct FileOutput {
     bytes: u64,
 }
 
+/// A file a case already holds, as it was first read: its document row, its records
+/// (bodies included) and its error rows, under the name it has in this run.
+#[derive(Debug, Default)]
+pub struct KeptFile {
+    pub document: DocumentRow,
+    pub records: Vec<Record>,
+    pub errors: Vec<ErrorRow>,
+}
+
+/// Where the files a case already holds come from: the narrow door between the case
+/// database and the pipeline. Called from the worker threads.
+pub trait Kept: Send + Sync {
+    /// The kept file `id`, its records and document renamed to `source`; or why it
+    /// cannot be given.
+    fn load(&self, id: i64, source: &str) -> Result<KeptFile, String>;
+}
+
+/// One file of a [`Plan`]: read from disk, or taken from the case.
+#[derive(Debug, Clone)]
+pub enum PlanFile {
+    Read(SourceFile),
+    Kept {
+        /// The case's id of the file whose records it takes.
+        id: i64,
+        /// The name it is reported under.
+        source: String,
+        size: u64,
+    },
+}
+
+/// What a run reads, in order: each file with the index of its production in
+/// `productions` (empty outside a case).
+#[derive(Default)]
+pub struct Plan {
+    pub files: Vec<(u32, PlanFile)>,
+    pub productions: Vec<Name>,
+    /// Paths that could not be walked.
+    pub walk_errors: Vec<ErrorRow>,
+    pub kept: Option<Arc<dyn Kept>>,
+}
+
+impl Plan {
+    /// The files under `inputs`, all read from disk, outside any case.
+    pub fn of_inputs(inputs: &[PathBuf]) -> Result<Plan, Error> {
+        let found = discover(inputs)?;
+        Ok(Plan {
+            files: found
+                .files
+                .into_iter()
+                .map(|f| (0, PlanFile::Read(f)))
+                .collect(),
+            walk_errors: found.errors,
+            ..Plan::default()
+        })
+    }
+}
+
 /// Runs the pipeline over the inputs.
 pub fn run(
     inputs: &[PathBuf],
@@ -93,15 +155,39 @@ pub fn run(
 ) -> Result<RunOutput, Error> {
     let started = Instant::now();
     let mut clock = StageClock::default();
-    let found = discover(inputs)?;
+    let plan = Plan::of_inputs(inputs)?;
     clock.lap("discover");
-    progress.set_length(found.files.len() as u64);
+    run_plan(plan, inputs, rules, options, progress, started, clock)
+}
+
+/// Runs the pipeline over a plan's files; `inputs` are named in the summary, `clock` has
+/// timed what came before.
+pub fn run_plan(
+    plan: Plan,
+    inputs: &[PathBuf],
+    rules: &Rules,
+    options: &Options,
+    progress: &ProgressBar,
+    started: Instant,
+    mut clock: StageClock,
+) -> Result<RunOutput, Error> {
+    progress.set_length(plan.files.len() as u64);
     let store = Arc::new(open_store(options)?);
-    let per_file = read_files(&found.files, rules, options, &store, progress);
+    let file_count = plan.files.len();
+    let in_case = !plan.productions.is_empty();
+    let file_productions: Vec<u32> = plan.files.iter().map(|(p, _)| *p).collect();
+    let per_file = read_files(
+        &plan.files,
+        plan.kept.clone(),
+        rules,
+        options,
+        &store,
+        progress,
+    );
     clock.lap("read, parse, extract, flag");
-    let walk_errors = found.errors.len();
+    let walk_errors = plan.walk_errors.len();
     let mut output = RunOutput {
-        errors: found.errors,
+        errors: plan.walk_errors,
         ..RunOutput::default()
     };
     let (mut files_with_messages, mut files_without_messages) = (0, 0);
@@ -111,7 +197,11 @@ pub fn run(
     let total: usize = per_file.iter().map(|f| f.briefs.len()).sum();
     let mut briefs: Vec<Brief> = Vec::with_capacity(total);
     let mut signatures: Vec<Signature> = Vec::with_capacity(total);
-    for f in per_file {
+    let mut productions: Vec<u32> = Vec::with_capacity(if in_case { total } else { 0 });
+    for (f, production) in per_file.into_iter().zip(file_productions) {
+        if in_case {
+            productions.extend(std::iter::repeat_n(production, f.briefs.len()));
+        }
         match (&f.document, f.briefs.is_empty()) {
             (_, false) => files_with_messages += 1,
             (Some(d), true) if d.content != "unread" => files_without_messages += 1,
@@ -127,10 +217,21 @@ pub fn run(
     // The read stage's garbage: the grouping stage's tables can use its pages.
     trim_heap();
     output.threads = group(&mut briefs, &signatures, rules);
+    let case = in_case.then(|| CaseColumns {
+        fingerprints: (signatures.iter().zip(&briefs))
+            .map(|(s, b)| fingerprint(s, b))
+            .collect(),
+        of_record: productions,
+        names: plan.productions,
+    });
     drop(signatures);
     trim_heap();
     clock.lap("thread and dedupe");
-    output.records = Records { briefs, store };
+    output.records = Records {
+        briefs,
+        store,
+        case,
+    };
     let differing = diffs::differing_groups(&output.records.briefs);
     let wanted: Vec<usize> = differing.iter().flatten().copied().collect();
     let bodies = stored_bodies(&output.records, &wanted);
@@ -139,7 +240,7 @@ pub fn run(
     clock.lap("redaction differences");
     output.summary = RunSummary {
         inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
-        files: found.files.len() + walk_errors,
+        files: file_count + walk_errors,
         files_with_messages,
         files_without_messages,
         files_unread,
@@ -211,7 +312,8 @@ fn process_cpu_secs() -> Option<f64> {
 /// Reads every file on the worker threads ([`workers`]), each within the time limit, and
 /// gives their outputs in input order.
 fn read_files(
-    files: &[SourceFile],
+    files: &[(u32, PlanFile)],
+    kept: Option<Arc<dyn Kept>>,
     rules: &Rules,
     options: &Options,
     store: &Arc<RecordStore>,
@@ -221,7 +323,12 @@ fn read_files(
     let store = Arc::clone(store);
     let job: workers::Job<FileOutput> = Arc::new(move |i| {
         let (files, rules, options) = &*shared;
-        read_within_limit(&files[i], rules, options, &store)
+        match &files[i].1 {
+            PlanFile::Read(file) => read_within_limit(file, rules, options, &store),
+            PlanFile::Kept { id, source, size } => {
+                take_kept(kept.as_deref(), *id, source, *size, &store)
+            }
+        }
     });
     // Work stuck inside another crate's code cannot unwind at the limit: it is waited
     // for twice as long, and a minute more, then left behind.
@@ -230,7 +337,15 @@ fn read_files(
         .map(|limit| limit.saturating_mul(2) + Duration::from_secs(60));
     let done = || progress.inc(1);
     let abandoned = |i: usize, waited: Duration| {
-        let file = &files[i];
+        let file = match &files[i].1 {
+            PlanFile::Read(file) => file.clone(),
+            PlanFile::Kept { source, size, .. } => SourceFile {
+                path: PathBuf::from(source),
+                source: source.clone(),
+                size: *size,
+            },
+        };
+        let file = &file;
         let reason = format!(
             "still being read after {} s, past the per-file time limit (--max-file-secs); left unread",
             waited.as_secs()
@@ -370,6 +485,66 @@ fn process_file(
         errors,
         bytes: size,
     }
+}
+
+/// A file the case already holds: its records go to the store as if just read, and
+/// their signatures are taken again from their bodies.
+fn take_kept(
+    kept: Option<&dyn Kept>,
+    id: i64,
+    source: &str,
+    size: u64,
+    store: &RecordStore,
+) -> FileOutput {
+    let file = SourceFile {
+        path: PathBuf::from(source),
+        source: source.to_string(),
+        size,
+    };
+    let loaded = match kept {
+        Some(kept) => kept.load(id, source),
+        None => Err("no case to take it from".to_string()),
+    };
+    let KeptFile {
+        document,
+        mut records,
+        errors,
+    } = match loaded {
+        Ok(loaded) => loaded,
+        Err(reason) => return unread(&file, "case", reason, size),
+    };
+    let signatures: Vec<Signature> = records.iter().map(|r| Signature::of(&r.message)).collect();
+    let bodies: Vec<String> = (records.iter_mut())
+        .map(|r| std::mem::take(&mut r.message.body))
+        .collect();
+    match store.put(&records, &bodies) {
+        Ok((places, body_places)) => {
+            let name = Name::from(source);
+            let briefs = (records.iter().zip(places).zip(body_places))
+                .map(|((r, stored), body)| Brief::of(r, stored, &name).with_body(body))
+                .collect();
+            FileOutput {
+                briefs,
+                signatures,
+                document: Some(document),
+                errors,
+                bytes: size,
+            }
+        }
+        Err(e) => unread(&file, "store", e.to_string(), size),
+    }
+}
+
+/// A message's key in a case: the exact fingerprint copy detection compares (sender,
+/// minute, text without its redactions), or, for a message without a known sender, its
+/// text's hash with its subject and sender as written.
+fn fingerprint(signature: &Signature, brief: &Brief) -> u64 {
+    use crate::group::signature::fnv1a;
+    if signature.exact != 0 {
+        return signature.exact;
+    }
+    let h = fnv1a(signature.body, brief.subject().as_bytes());
+    fnv1a(h, brief.from().as_bytes()).max(1)
 }
 
 /// The run's record store: on disk in `options.store_dir`, or in memory.
@@ -595,6 +770,7 @@ mod tests {
         let records = Records {
             briefs: out.briefs,
             store,
+            case: None,
         };
         let bodies = stored_bodies(&records, &[0]);
         assert_eq!(bodies.get(&0).map(|b| b.trim()), Some("hello there"));

@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::group::Brief;
-use crate::model::Record;
+use crate::model::{Name, Record};
 use crate::store::{RecordStore, StoreError};
 
 /// The records of a run.
@@ -17,6 +17,37 @@ pub struct Records {
     /// Shared with the workers that wrote it: one left behind at the time limit may
     /// still hold it.
     pub store: Arc<RecordStore>,
+    /// In a run over a case: each record's production and content fingerprint.
+    pub case: Option<CaseColumns>,
+}
+
+/// What a case adds to each record: the production it came in and the fingerprint its
+/// message is known by across productions.
+#[derive(Debug, Default, Clone)]
+pub struct CaseColumns {
+    /// The case's productions, in the order they were added.
+    pub names: Vec<Name>,
+    /// Each record's production, an index into `names`.
+    pub of_record: Vec<u32>,
+    /// Each record's content fingerprint ([`crate::pipeline`]).
+    pub fingerprints: Vec<u64>,
+}
+
+impl CaseColumns {
+    /// The production record `index` came in.
+    pub fn production(&self, index: usize) -> &str {
+        (self.of_record.get(index))
+            .and_then(|&p| self.names.get(p as usize))
+            .map_or("", |n| n.as_str())
+    }
+
+    /// The key of the message record `index` is an occurrence of, given its first
+    /// occurrence `first`.
+    pub fn message_key(&self, first: usize) -> String {
+        self.fingerprints
+            .get(first)
+            .map_or_else(String::new, |f| format!("{f:016x}"))
+    }
 }
 
 impl Records {
@@ -34,6 +65,12 @@ impl Records {
         let mut records = self.store.get(&places)?;
         for (record, &i) in records.iter_mut().zip(indices) {
             record.group = self.briefs[i].grouping(i, &self.briefs);
+            if let Some(case) = &self.case {
+                let first = self.briefs[i].place.first as usize;
+                record.group.production = case.production(i).to_string();
+                record.group.first_seen = case.production(first).to_string();
+                record.group.message_key = case.message_key(first);
+            }
         }
         Ok(records)
     }
@@ -85,6 +122,7 @@ impl Records {
         Ok(Records {
             briefs,
             store: Arc::new(store),
+            case: None,
         })
     }
 }
@@ -108,6 +146,7 @@ mod tests {
                 duplicate_of: duplicate_of.into(),
                 copies: 1,
                 inclusive: true,
+                ..Grouping::default()
             },
         }
     }

@@ -1,4 +1,5 @@
 //! Subcommands, one module each.
 
 pub mod analyze;
+pub mod case;
 pub mod rules;

@@ -279,6 +279,7 @@ impl Brief {
             },
             copies: self.place.copies,
             inclusive: self.place.inclusive,
+            ..Grouping::default()
         }
     }
 }

@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::group::Brief;
-use crate::model::{Agency, DocumentRow, ErrorRow, Record, RedactionDiff, ThreadRow};
+use crate::model::{Agency, Change, DocumentRow, ErrorRow, Record, RedactionDiff, ThreadRow};
 use crate::records::Records;
 
 /// Separator for multi-valued cells.
@@ -128,6 +128,15 @@ pub(crate) const MESSAGE_COLUMNS: &[(&str, Getter)] = &[
     ("body_chars", Getter::U32(|r| r.message.body_chars)),
 ];
 
+/// The columns a case adds to messages.csv and flags.csv (and their sheets), after the
+/// others: the production an occurrence came in, the production its message was first
+/// seen in, and the message's key across productions.
+pub(crate) const CASE_COLUMNS: &[(&str, Getter)] = &[
+    ("production", Getter::Str(|r| r.group.production.clone())),
+    ("first_seen", Getter::Str(|r| r.group.first_seen.clone())),
+    ("message_key", Getter::Str(|r| r.group.message_key.clone())),
+];
+
 /// The columns of flags.csv, a selection of the message columns.
 pub(crate) const FLAG_COLUMNS: &[&str] = &[
     "key",
@@ -197,11 +206,13 @@ fn u32_col(name: &str, values: Vec<u32>) -> Column {
     Column::new(name.into(), values)
 }
 
-/// One row per record, columns as in [`MESSAGE_COLUMNS`].
-pub(crate) fn messages<R: Borrow<Record>>(records: &[R]) -> Result<DataFrame> {
+/// One row per record, columns as in [`MESSAGE_COLUMNS`], then, in a case, the
+/// [`CASE_COLUMNS`].
+pub(crate) fn messages<R: Borrow<Record>>(records: &[R], case: bool) -> Result<DataFrame> {
     let all = || records.iter().map(Borrow::borrow);
-    let columns = MESSAGE_COLUMNS
-        .iter()
+    let case_columns = if case { CASE_COLUMNS } else { &[] };
+    let columns = (MESSAGE_COLUMNS.iter())
+        .chain(case_columns)
         .map(|(name, getter)| match getter {
             Getter::Str(f) => str_col(name, all().map(f).collect()),
             Getter::U32(f) => u32_col(name, all().map(f).collect()),
@@ -224,8 +235,10 @@ pub(crate) fn flags(records: &Records) -> Result<DataFrame> {
         .filter(|(_, b)| b.flagged && seen.insert(b.place.first))
         .map(|(i, _)| i)
         .collect();
-    messages(&records.get(&kept)?)?
-        .select(FLAG_COLUMNS.iter().copied())
+    let case = records.case.is_some();
+    let case_columns = CASE_COLUMNS.iter().map(|(name, _)| *name);
+    messages(&records.get(&kept)?, case)?
+        .select((FLAG_COLUMNS.iter().copied()).chain(case_columns.filter(|_| case)))
         .map_err(|e| polars_err("flags", e))
 }
 
@@ -254,11 +267,19 @@ struct AgencyCounts {
     as_holder: usize,
 }
 
-/// One row per agency seen in any role, by messages desc, then name, then kind. Counts
-/// are of distinct messages: an agency counts once for a message however many of its
-/// copies name it; a message's sender agency, requester and holder are those of its
-/// first copy that shows them.
-pub(crate) fn agencies(records: &[Brief]) -> Result<DataFrame> {
+/// One row of agencies.csv.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyRow {
+    pub agency: String,
+    pub kind: String,
+    pub messages: u32,
+    pub as_sender: u32,
+    pub flags_as_requester: u32,
+    pub flags_as_holder: u32,
+}
+
+/// The rows of agencies.csv, in its order (see [`agencies`]).
+pub(crate) fn agency_rows(records: &[Brief]) -> Vec<AgencyRow> {
     let mut counts: BTreeMap<&Agency, AgencyCounts> = BTreeMap::new();
     for copies in distinct_messages(records) {
         let named: BTreeSet<&Agency> = copies.iter().flat_map(|r| r.agencies()).collect();
@@ -283,34 +304,34 @@ pub(crate) fn agencies(records: &[Brief]) -> Result<DataFrame> {
     // BTreeMap order is (name, kind) ascending; a stable sort by count keeps it as tiebreak.
     let mut rows: Vec<(&Agency, AgencyCounts)> = counts.into_iter().collect();
     rows.sort_by_key(|(_, c)| std::cmp::Reverse(c.messages));
+    rows.into_iter()
+        .map(|(a, c)| AgencyRow {
+            agency: a.name.to_string(),
+            kind: a.kind.to_string(),
+            messages: count_u32(c.messages),
+            as_sender: count_u32(c.as_sender),
+            flags_as_requester: count_u32(c.as_requester),
+            flags_as_holder: count_u32(c.as_holder),
+        })
+        .collect()
+}
+
+/// One row per agency seen in any role, by messages desc, then name, then kind. Counts
+/// are of distinct messages: an agency counts once for a message however many of its
+/// copies name it; a message's sender agency, requester and holder are those of its
+/// first copy that shows them.
+pub(crate) fn agencies(records: &[Brief]) -> Result<DataFrame> {
+    let rows = agency_rows(records);
     let height = rows.len();
+    let text = |f: fn(&AgencyRow) -> String| rows.iter().map(f).collect();
+    let count = |f: fn(&AgencyRow) -> u32| rows.iter().map(f).collect();
     let columns = vec![
-        str_col(
-            "agency",
-            rows.iter().map(|(a, _)| a.name.to_string()).collect(),
-        ),
-        str_col(
-            "kind",
-            rows.iter().map(|(a, _)| a.kind.to_string()).collect(),
-        ),
-        u32_col(
-            "messages",
-            rows.iter().map(|(_, c)| count_u32(c.messages)).collect(),
-        ),
-        u32_col(
-            "as_sender",
-            rows.iter().map(|(_, c)| count_u32(c.as_sender)).collect(),
-        ),
-        u32_col(
-            "flags_as_requester",
-            rows.iter()
-                .map(|(_, c)| count_u32(c.as_requester))
-                .collect(),
-        ),
-        u32_col(
-            "flags_as_holder",
-            rows.iter().map(|(_, c)| count_u32(c.as_holder)).collect(),
-        ),
+        str_col("agency", text(|r| r.agency.clone())),
+        str_col("kind", text(|r| r.kind.clone())),
+        u32_col("messages", count(|r| r.messages)),
+        u32_col("as_sender", count(|r| r.as_sender)),
+        u32_col("flags_as_requester", count(|r| r.flags_as_requester)),
+        u32_col("flags_as_holder", count(|r| r.flags_as_holder)),
     ];
     frame("agencies", height, columns)
 }
@@ -515,4 +536,27 @@ pub(crate) fn redaction_diffs(diffs: &[RedactionDiff]) -> Result<DataFrame> {
         str_col("visible_bates", strings(|d| d.visible_bates.clone())),
     ];
     frame("redaction_diffs", diffs.len(), columns)
+}
+
+/// changes.csv: one row per change, in the order given.
+pub(crate) fn changes(changes: &[Change]) -> Result<DataFrame> {
+    let text = |f: fn(&Change) -> String| changes.iter().map(f).collect();
+    let columns = vec![
+        str_col("production", text(|c| c.production.clone())),
+        str_col("change", text(|c| c.change.clone())),
+        str_col("message_key", text(|c| c.message_key.clone())),
+        str_col("key", text(|c| c.key.clone())),
+        u32_col("page", changes.iter().map(|c| c.page).collect()),
+        str_col("bates", text(|c| c.bates.clone())),
+        str_col("date", text(|c| c.date.clone())),
+        str_col("from", text(|c| c.from.clone())),
+        str_col("subject", text(|c| c.subject.clone())),
+        str_col("earlier_production", text(|c| c.earlier_production.clone())),
+        str_col("earlier_key", text(|c| c.earlier_key.clone())),
+        str_col("field", text(|c| c.field.clone())),
+        str_col("text", text(|c| c.text.clone())),
+        str_col("exemptions", text(|c| c.exemptions.clone())),
+        str_col("context", text(|c| c.context.clone())),
+    ];
+    frame("changes", changes.len(), columns)
 }

@@ -27,7 +27,7 @@ use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::model::{DocumentRow, ErrorRow, Record, RedactionDiff, RunSummary, ThreadRow};
+use crate::model::{Change, DocumentRow, ErrorRow, Record, RedactionDiff, RunSummary, ThreadRow};
 use crate::records::Records;
 
 /// What a run gives the report stage.
@@ -39,6 +39,9 @@ pub struct Run<'a> {
     pub redaction_diffs: &'a [RedactionDiff],
     pub errors: &'a [ErrorRow],
     pub summary: &'a RunSummary,
+    /// In a run over a case: what the production just added changed (changes.csv and
+    /// the What's new sheet).
+    pub changes: Option<&'a [Change]>,
 }
 
 impl<'a> From<&'a crate::pipeline::RunOutput> for Run<'a> {
@@ -51,6 +54,7 @@ impl<'a> From<&'a crate::pipeline::RunOutput> for Run<'a> {
             redaction_diffs: &output.redaction_diffs,
             errors: &output.errors,
             summary: &output.summary,
+            changes: None,
         }
     }
 }
@@ -77,7 +81,9 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
         redaction_diffs,
         errors,
         summary,
+        changes,
     } = *run;
+    let change_frame = changes.map(frames::changes).transpose()?;
     let fail = |path: &Path, e: std::io::Error| Error::Write {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -119,16 +125,18 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
             &staging.join(WORKBOOK),
             summary,
             &top_agencies(records, 10),
-            &[
-                ("Flags", Sheet::Frame(&flags)),
-                ("Messages", Sheet::Messages),
-                ("Threads", Sheet::Frame(&thread_frame)),
-                ("Agencies", Sheet::Frame(&agencies)),
-                ("Redactions", Sheet::Frame(&redactions)),
-                ("Redaction diffs", Sheet::Frame(&diff_frame)),
-                ("Documents", Sheet::Frame(&document_frame)),
-                ("Errors", Sheet::Frame(&error_frame)),
-            ],
+            &(change_frame.iter().map(|f| ("What's new", Sheet::Frame(f))))
+                .chain([
+                    ("Flags", Sheet::Frame(&flags)),
+                    ("Messages", Sheet::Messages),
+                    ("Threads", Sheet::Frame(&thread_frame)),
+                    ("Agencies", Sheet::Frame(&agencies)),
+                    ("Redactions", Sheet::Frame(&redactions)),
+                    ("Redaction diffs", Sheet::Frame(&diff_frame)),
+                    ("Documents", Sheet::Frame(&document_frame)),
+                    ("Errors", Sheet::Frame(&error_frame)),
+                ])
+                .collect::<Vec<_>>(),
         )?),
         false => None,
     };
@@ -141,16 +149,22 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
         ("documents.csv", &document_frame),
         ("errors.csv", &error_frame),
     ];
-    let mut message_files = MessageFiles::create(&staging)?;
+    let mut message_files = MessageFiles::create(&staging, records.case.is_some())?;
     let write_other_files = |message_files: MessageFiles| -> Result<()> {
         message_files.finish()?;
         for (name, frame) in files {
             write_csv(&staging.join(name), frame)?;
         }
+        if let Some(frame) = &change_frame {
+            write_csv(&staging.join(CHANGES), frame)?;
+        }
         Ok(())
     };
     let mut staged = MESSAGE_FILES.to_vec();
     staged.extend(files.map(|(name, _)| name));
+    if change_frame.is_some() {
+        staged.push(CHANGES);
+    }
     match book {
         // One pass over the messages: each chunk goes into the workbook's sheet on one
         // side and into the message files on the other, while the next chunk is read.
@@ -196,8 +210,10 @@ pub fn write_reports(out: &Path, run: &Run<'_>, options: &ReportOptions) -> Resu
 /// The staging folder's name, before the process id.
 const STAGING_PREFIX: &str = ".backchannel-staging-";
 const WORKBOOK: &str = "findings.xlsx";
+/// What the last production added to a case changed.
+pub const CHANGES: &str = "changes.csv";
 /// Every file [`write_reports`] may write, in the order it gives them.
-const REPORT_NAMES: [&str; 11] = [
+const REPORT_NAMES: [&str; 12] = [
     "messages.csv",
     "messages.parquet",
     "messages.ndjson",
@@ -208,6 +224,7 @@ const REPORT_NAMES: [&str; 11] = [
     "redaction_diffs.csv",
     "documents.csv",
     "errors.csv",
+    CHANGES,
     WORKBOOK,
 ];
 
@@ -237,7 +254,7 @@ fn remove_stale_staging(out: &Path) {
 /// score (f64, 2 decimals), reasons, evidence, requester, holder, attachments,
 /// body_chars (u32). All other columns are strings, never null ("" when absent).
 pub fn messages_frame(records: &[Record]) -> Result<DataFrame> {
-    frames::messages(records)
+    frames::messages(records, false)
 }
 
 /// Agencies ranked by how many messages name them (name, messages), for the stderr summary.
@@ -246,6 +263,14 @@ pub fn messages_frame(records: &[Record]) -> Result<DataFrame> {
 /// broken by name.
 pub fn top_agencies(records: &Records, n: usize) -> Vec<(String, usize)> {
     frames::top_agencies(&records.briefs, n)
+}
+
+pub use frames::AgencyRow;
+
+/// The rows of agencies.csv over `briefs`: each agency with the distinct messages that
+/// name it, send from it, and ask or hold in a flagged request.
+pub fn agency_rows(briefs: &[crate::group::Brief]) -> Vec<AgencyRow> {
+    frames::agency_rows(briefs)
 }
 
 /// What a workbook sheet shows: a frame, or the messages as they stream by.
@@ -264,17 +289,18 @@ fn stream_messages(
     records: &Records,
     mut write: impl FnMut(&DataFrame) -> Result<()> + Send,
 ) -> Result<()> {
+    let case = records.case.is_some();
     let mut chunks = records.chunks(frames::CHUNK_ROWS);
     let mut load = || -> Option<Result<DataFrame>> {
         let chunk = chunks.next()?;
         Some(
             chunk
                 .map_err(Error::from)
-                .and_then(|c| frames::messages(&c)),
+                .and_then(|c| frames::messages(&c, case)),
         )
     };
     // An empty production still gets its files, with their columns.
-    let mut next = load().or_else(|| Some(frames::messages::<Record>(&[])));
+    let mut next = load().or_else(|| Some(frames::messages::<Record>(&[], case)));
     while let Some(frame) = next.take() {
         let frame = frame?;
         let (loaded, written) = rayon::join(&mut load, || write(&frame));
@@ -296,7 +322,7 @@ struct MessageFiles {
 }
 
 impl MessageFiles {
-    fn create(dir: &Path) -> Result<MessageFiles> {
+    fn create(dir: &Path, case: bool) -> Result<MessageFiles> {
         let paths = MESSAGE_FILES.map(|name| dir.join(name));
         let open = |path: &Path| {
             std::fs::File::create(path)
@@ -306,7 +332,7 @@ impl MessageFiles {
         let (csv, ndjson) = (open(&paths[0])?, open(&paths[2])?);
         let parquet =
             std::fs::File::create(&paths[1]).map_err(|e| write_error(&paths[1], e.to_string()))?;
-        let schema = frames::messages::<Record>(&[])?.schema().clone();
+        let schema = frames::messages::<Record>(&[], case)?.schema().clone();
         let parquet = ParquetWriter::new(parquet)
             .batched(&schema)
             .map_err(|e| write_error(&paths[1], e.to_string()))?;
@@ -555,6 +581,7 @@ mod tests {
             redaction_diffs: diffs,
             errors,
             summary,
+            changes: None,
         }
     }
 
@@ -589,7 +616,20 @@ mod tests {
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
-    const NAMES: [&str; 11] = REPORT_NAMES;
+    /// The reports of a run outside a case (no changes.csv).
+    const NAMES: [&str; 11] = [
+        "messages.csv",
+        "messages.parquet",
+        "messages.ndjson",
+        "flags.csv",
+        "threads.csv",
+        "agencies.csv",
+        "redactions.csv",
+        "redaction_diffs.csv",
+        "documents.csv",
+        "errors.csv",
+        WORKBOOK,
+    ];
 
     #[test]
     fn messages_frame_columns_and_height() {

@@ -1,0 +1,161 @@
+//! What a production changed: takes a grouped run over a case (its records, each with
+//! its production, and its redaction differences) and the production just added, and
+//! gives one [`Change`] per message it brings for the first time, per message it
+//! re-produces, per informal request it is the first to show, and per redacted span it
+//! releases or withholds against an earlier production.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::{Change, RedactionDiff};
+use crate::records::Records;
+use crate::store::StoreError;
+
+pub const NEW_MESSAGE: &str = "new message";
+pub const NEW_FLAG: &str = "new flag";
+pub const REPRODUCED: &str = "re-produced";
+pub const NEWLY_RELEASED: &str = "newly released";
+pub const NEWLY_WITHHELD: &str = "newly withheld";
+
+/// The changes production `production` (an index into the case's productions) made, in
+/// this order: new messages, new flags, re-produced messages, newly released text, newly
+/// withheld text; each in the order of the records.
+pub fn changes(
+    records: &Records,
+    diffs: &[RedactionDiff],
+    production: u32,
+) -> Result<Vec<Change>, StoreError> {
+    let Some(case) = &records.case else {
+        return Ok(Vec::new());
+    };
+    let of = |i: usize| case.of_record.get(i).copied().unwrap_or(u32::MAX);
+    // Per message (its first occurrence): its first occurrence in this production, and
+    // whether it was flagged before it and in it.
+    let mut messages: BTreeMap<usize, Seen> = BTreeMap::new();
+    for (i, brief) in records.briefs.iter().enumerate() {
+        let p = of(i);
+        if p > production {
+            continue;
+        }
+        let seen = messages.entry(brief.place.first as usize).or_default();
+        if p < production {
+            seen.earlier.get_or_insert(i);
+            seen.flagged_before |= brief.flagged;
+        } else {
+            seen.now.get_or_insert(i);
+            if brief.flagged {
+                seen.flagged_now.get_or_insert(i);
+            }
+        }
+    }
+    let mut rows: Vec<(&'static str, usize, Option<usize>)> = Vec::new();
+    for seen in messages.values() {
+        let Some(now) = seen.now else { continue };
+        match seen.earlier {
+            None => rows.push((NEW_MESSAGE, now, None)),
+            Some(earlier) => rows.push((REPRODUCED, now, Some(earlier))),
+        }
+        if let (Some(flagged), false) = (seen.flagged_now, seen.flagged_before) {
+            rows.push((NEW_FLAG, flagged, None));
+        }
+    }
+    let index: HashMap<String, usize> = (records.briefs.iter().enumerate())
+        .filter(|(i, _)| of(*i) <= production)
+        .map(|(i, b)| (b.key(), i))
+        .collect();
+    let mut redaction_rows = Vec::new();
+    for diff in diffs {
+        let (Some(&redacted), Some(&visible)) =
+            (index.get(&diff.redacted_in), index.get(&diff.visible_in))
+        else {
+            continue;
+        };
+        let kind = match (of(redacted), of(visible)) {
+            (r, v) if v == production && r < production => NEWLY_RELEASED,
+            (r, v) if r == production && v < production => NEWLY_WITHHELD,
+            _ => continue,
+        };
+        let (now, earlier) = match kind {
+            NEWLY_RELEASED => (visible, redacted),
+            _ => (redacted, visible),
+        };
+        redaction_rows.push((kind, now, earlier, diff));
+    }
+    rows.sort_by_key(|(kind, i, _)| (order(kind), *i));
+    redaction_rows.sort_by_key(|(kind, i, _, _)| (order(kind), *i));
+    let wanted: Vec<usize> = (rows.iter().map(|r| r.1))
+        .chain(redaction_rows.iter().map(|r| r.1))
+        .collect();
+    let full = records.get(&wanted)?;
+    let mut full = full.into_iter();
+    let mut out = Vec::with_capacity(wanted.len());
+    for (kind, _, earlier) in rows {
+        let Some(record) = full.next() else { break };
+        let mut change = change_of(kind, &record, records, earlier);
+        if kind == NEW_FLAG {
+            change.text = record.findings.flag.evidence.join(" | ");
+            change.context = record.findings.flag.reasons.join("; ");
+        }
+        out.push(change);
+    }
+    for (kind, _, earlier, diff) in redaction_rows {
+        let Some(record) = full.next() else { break };
+        let mut change = change_of(kind, &record, records, Some(earlier));
+        change.field = diff.field.clone();
+        change.text = diff.withheld.clone();
+        change.exemptions = diff.exemptions.join("; ");
+        change.context = diff.context.clone();
+        out.push(change);
+    }
+    Ok(out)
+}
+
+/// What a production shows of one message.
+#[derive(Default)]
+struct Seen {
+    earlier: Option<usize>,
+    now: Option<usize>,
+    flagged_before: bool,
+    flagged_now: Option<usize>,
+}
+
+fn order(kind: &str) -> usize {
+    [
+        NEW_MESSAGE,
+        NEW_FLAG,
+        REPRODUCED,
+        NEWLY_RELEASED,
+        NEWLY_WITHHELD,
+    ]
+    .iter()
+    .position(|k| *k == kind)
+    .unwrap_or(usize::MAX)
+}
+
+fn change_of(
+    kind: &str,
+    record: &crate::model::Record,
+    records: &Records,
+    earlier: Option<usize>,
+) -> Change {
+    let m = &record.message;
+    let earlier_production = earlier
+        .and_then(|e| records.case.as_ref().map(|c| c.production(e).to_string()))
+        .unwrap_or_default();
+    Change {
+        production: record.group.production.clone(),
+        change: kind.to_string(),
+        message_key: record.group.message_key.clone(),
+        key: m.key(),
+        page: m.page,
+        bates: m.bates.clone(),
+        date: m.date.local.clone(),
+        from: m.from.clone(),
+        subject: m.subject.clone(),
+        earlier_production,
+        earlier_key: earlier
+            .and_then(|e| records.briefs.get(e))
+            .map(|b| b.key())
+            .unwrap_or_default(),
+        ..Change::default()
+    }
+}

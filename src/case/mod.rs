@@ -1,0 +1,589 @@
+//! Cases: productions added one after another to one SQLite database (`case.sqlite` in
+//! the case folder). Takes a case folder and a new production's files, and gives the
+//! pipeline a [`Plan`] over the whole case (the files it already holds come back from the
+//! database through [`Kept`], not read again); then stores what the run read of the new
+//! production, the cumulative tables and what the production changed ([`changes`]), all
+//! in one transaction, begun before the run reads anything and committed only at its
+//! end, so a run stopped part way leaves the case as it was.
+
+pub mod changes;
+mod store;
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use sha2::{Digest, Sha256};
+
+use crate::ingest::SourceFile;
+use crate::model::{Change, DocumentRow, ErrorRow, Name, Record};
+use crate::pipeline::{Kept, KeptFile, Plan, PlanFile};
+
+pub use store::UpdateFacts;
+
+/// The database's file name inside a case folder.
+pub const DATABASE: &str = "case.sqlite";
+/// The tables, created with a new case (documented in the README).
+pub const SCHEMA: &str = include_str!("schema.sql");
+const SCHEMA_VERSION: &str = "1";
+
+/// Why a case cannot be opened or updated.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("case database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("{0}")]
+    Refused(String),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("case database {path}: a stored row cannot be read back: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+}
+
+/// One production of a case, as the `productions` table holds it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Production {
+    pub id: i64,
+    pub name: String,
+    pub added_at: String,
+    pub inputs: String,
+    pub files: i64,
+    pub files_known: i64,
+    pub bytes: i64,
+    pub messages: i64,
+    pub new_messages: i64,
+    pub reproduced: i64,
+    pub new_flags: i64,
+    pub newly_released: i64,
+    pub newly_withheld: i64,
+    pub error_rows: i64,
+    pub seconds: f64,
+}
+
+/// A file of a new production with its content's SHA-256 (or why it could not be read).
+#[derive(Debug, Clone)]
+pub struct HashedFile {
+    pub file: SourceFile,
+    pub sha256: Result<String, String>,
+}
+
+/// An open case.
+pub struct Case {
+    path: PathBuf,
+    conn: Connection,
+}
+
+impl Case {
+    /// Opens the case in `dir`, making the folder and an empty case if there is none.
+    pub fn open_or_create(dir: &Path) -> Result<Case, CaseError> {
+        std::fs::create_dir_all(dir).map_err(|source| CaseError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut case = Case::open_with(dir, OpenFlags::default())?;
+        if !case.has_schema()? {
+            let path = case.path.clone();
+            let tx = case.conn.transaction().map_err(|e| sql(&path, e))?;
+            tx.execute_batch(SCHEMA).map_err(|e| sql(&path, e))?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('state', '0')",
+                [SCHEMA_VERSION],
+            )
+            .map_err(|e| sql(&path, e))?;
+            tx.commit().map_err(|e| sql(&path, e))?;
+        }
+        Ok(case)
+    }
+
+    /// Opens an existing case in `dir`, read only.
+    pub fn open_existing(dir: &Path) -> Result<Case, CaseError> {
+        let path = dir.join(DATABASE);
+        if !path.is_file() {
+            return Err(CaseError::Refused(format!(
+                "{} holds no case ({DATABASE} is missing): add a production with `backchannel analyze INPUT --case {}`",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        let case = Case::open_with(dir, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        match case.has_schema()? {
+            true => Ok(case),
+            false => Err(CaseError::Refused(format!(
+                "{} is not a backchannel case",
+                case.path.display()
+            ))),
+        }
+    }
+
+    fn open_with(dir: &Path, flags: OpenFlags) -> Result<Case, CaseError> {
+        let path = dir.join(DATABASE);
+        let conn = Connection::open_with_flags(&path, flags).map_err(|e| sql(&path, e))?;
+        // Another run updating the case holds it for the whole of its run: waiting a
+        // moment covers a reader's, not a writer's.
+        conn.busy_timeout(std::time::Duration::from_secs(2))
+            .map_err(|e| sql(&path, e))?;
+        Ok(Case { path, conn })
+    }
+
+    fn has_schema(&self) -> Result<bool, CaseError> {
+        let tables: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'productions'",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|e| sql(&self.path, e))?;
+        Ok(tables > 0)
+    }
+
+    /// The database's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many updates the case has had: reports written at this state are current.
+    pub fn state(&self) -> Result<i64, CaseError> {
+        let value: String = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'state'", [], |row| {
+                row.get(0)
+            })
+            .map_err(|e| sql(&self.path, e))?;
+        value.parse().map_err(|_| CaseError::Corrupt {
+            path: self.path.clone(),
+            reason: format!("meta.state is {value:?}"),
+        })
+    }
+
+    /// The productions, in the order they were added.
+    pub fn productions(&self) -> Result<Vec<Production>, CaseError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, name, added_at, inputs, files, files_known, bytes, messages,
+                        new_messages, reproduced, new_flags, newly_released, newly_withheld,
+                        error_rows, seconds
+                 FROM productions ORDER BY id",
+            )
+            .map_err(|e| sql(&self.path, e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Production {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    added_at: r.get(2)?,
+                    inputs: r.get(3)?,
+                    files: r.get(4)?,
+                    files_known: r.get(5)?,
+                    bytes: r.get(6)?,
+                    messages: r.get(7)?,
+                    new_messages: r.get(8)?,
+                    reproduced: r.get(9)?,
+                    new_flags: r.get(10)?,
+                    newly_released: r.get(11)?,
+                    newly_withheld: r.get(12)?,
+                    error_rows: r.get(13)?,
+                    seconds: r.get(14)?,
+                })
+            })
+            .map_err(|e| sql(&self.path, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| sql(&self.path, e))
+    }
+
+    /// Whether production `id` holds exactly these files (names and contents).
+    pub fn holds_same_files(&self, id: i64, files: &[HashedFile]) -> Result<bool, CaseError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, sha256 FROM files WHERE production_id = ?1")
+            .map_err(|e| sql(&self.path, e))?;
+        let stored: HashSet<(String, String)> = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| sql(&self.path, e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| sql(&self.path, e))?;
+        let given: HashSet<(String, String)> = files
+            .iter()
+            .map(|f| {
+                let hash = f.sha256.clone().unwrap_or_default();
+                (f.file.path.display().to_string(), hash)
+            })
+            .collect();
+        Ok(stored == given && files.iter().all(|f| f.sha256.is_ok()))
+    }
+
+    /// The changes production `id` made, as stored.
+    pub fn changes_of(&self, id: i64) -> Result<Vec<Change>, CaseError> {
+        store::changes_of(&self.conn, &self.path, id)
+    }
+
+    /// Begins an update adding (or, with `replace`, replacing) the production `name`: the
+    /// case is held (no other run can update it) until the update is committed or
+    /// dropped, and nothing it writes is seen before the commit.
+    pub fn begin(
+        &mut self,
+        name: &str,
+        inputs: &str,
+        replace: bool,
+    ) -> Result<Update<'_>, CaseError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy) => CaseError::Refused(format!(
+                    "{} is being updated by another run; try again when it is done",
+                    path.display()
+                )),
+                _ => sql(&path, e),
+            })?;
+        let existing: Option<i64> = tx
+            .query_row("SELECT id FROM productions WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| sql(&path, e))?;
+        let now = utc_now();
+        let id = match (existing, replace) {
+            (Some(_), false) => {
+                return Err(CaseError::Refused(format!(
+                    "the case already holds a production named {name:?} with other files: \
+                     give this one another name (--production NAME), or --replace to replace it"
+                )))
+            }
+            (Some(id), true) => {
+                tx.execute(
+                    "UPDATE productions SET added_at = ?2, inputs = ?3 WHERE id = ?1",
+                    params![id, now, inputs],
+                )
+                .map_err(|e| sql(&path, e))?;
+                id
+            }
+            (None, _) => {
+                tx.execute(
+                    "INSERT INTO productions (name, added_at, inputs) VALUES (?1, ?2, ?3)",
+                    params![name, now, inputs],
+                )
+                .map_err(|e| sql(&path, e))?;
+                tx.last_insert_rowid()
+            }
+        };
+        Ok(Update {
+            path,
+            tx,
+            production: id,
+            name: name.to_string(),
+        })
+    }
+}
+
+/// An update being made: dropped without [`Update::commit`], it leaves the case as it was.
+pub struct Update<'c> {
+    path: PathBuf,
+    tx: rusqlite::Transaction<'c>,
+    production: i64,
+    name: String,
+}
+
+impl Update<'_> {
+    /// The production being added.
+    pub fn production_id(&self) -> i64 {
+        self.production
+    }
+
+    /// The plan of a run over the whole case with `files` as this production's: the
+    /// other productions' files, and this one's files the case already holds (same
+    /// content), come from the case; the rest are read. A name another production
+    /// already uses gets this production's name in front.
+    pub fn plan(
+        &self,
+        files: &[HashedFile],
+        walk_errors: Vec<ErrorRow>,
+    ) -> Result<(Plan, Vec<NewFile>), CaseError> {
+        let path = &self.path;
+        let productions = production_names(&self.tx, path)?;
+        let mut plan = Plan {
+            walk_errors,
+            kept: Some(Arc::new(CaseReader::new(path.clone()))),
+            ..Plan::default()
+        };
+        let mut new_files = Vec::new();
+        for (index, (id, name)) in (0u32..).zip(&productions) {
+            plan.productions.push(Name::from(name.as_str()));
+            if *id != self.production {
+                for (file_id, source, size) in kept_files(&self.tx, path, *id)? {
+                    plan.files.push((
+                        index,
+                        PlanFile::Kept {
+                            id: file_id,
+                            source,
+                            size,
+                        },
+                    ));
+                }
+                continue;
+            }
+            for hashed in files {
+                let new = self.new_file(hashed)?;
+                let planned = match new.same_as {
+                    Some(id) => PlanFile::Kept {
+                        id,
+                        source: new.file.source.clone(),
+                        size: new.file.size,
+                    },
+                    None => PlanFile::Read(new.file.clone()),
+                };
+                plan.files.push((index, planned));
+                new_files.push(new);
+            }
+        }
+        Ok((plan, new_files))
+    }
+
+    /// How a file of this production enters the case.
+    fn new_file(&self, hashed: &HashedFile) -> Result<NewFile, CaseError> {
+        let path = &self.path;
+        let same_as = match &hashed.sha256 {
+            Ok(sha) => self
+                .tx
+                .query_row(
+                    "SELECT files.id FROM files JOIN documents ON documents.file_id = files.id
+                     WHERE sha256 = ?1 ORDER BY files.id LIMIT 1",
+                    [sha],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| sql(path, e))?,
+            Err(_) => None,
+        };
+        let taken: bool = self
+            .tx
+            .query_row(
+                "SELECT count(*) > 0 FROM files WHERE source = ?1 AND production_id != ?2",
+                params![hashed.file.source, self.production],
+                |r| r.get(0),
+            )
+            .map_err(|e| sql(path, e))?;
+        let mut file = hashed.file.clone();
+        if taken {
+            file.source = format!("{}/{}", self.name, file.source);
+        }
+        Ok(NewFile {
+            file,
+            sha256: hashed.sha256.clone().unwrap_or_default(),
+            same_as,
+        })
+    }
+
+    /// Stores what the run gave and commits: the case now holds the production.
+    pub fn commit(self, facts: &UpdateFacts<'_>) -> Result<(), CaseError> {
+        store::write(&self.tx, &self.path, self.production, facts)?;
+        self.tx.commit().map_err(|e| sql(&self.path, e))
+    }
+}
+
+/// A file of the production being added, as the case will list it.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub file: SourceFile,
+    pub sha256: String,
+    /// The file the case already holds with the same content, whose records it takes.
+    pub same_as: Option<i64>,
+}
+
+/// The plan of a run over every production as stored (to write a case's reports again).
+pub fn plan_stored(case: &Case) -> Result<Plan, CaseError> {
+    let path = &case.path;
+    let productions = production_names(&case.conn, path)?;
+    let mut plan = Plan {
+        kept: Some(Arc::new(CaseReader::new(path.clone()))),
+        ..Plan::default()
+    };
+    for (index, (id, name)) in (0u32..).zip(&productions) {
+        plan.productions.push(Name::from(name.as_str()));
+        for (file_id, source, size) in kept_files(&case.conn, path, *id)? {
+            let kept = PlanFile::Kept {
+                id: file_id,
+                source,
+                size,
+            };
+            plan.files.push((index, kept));
+        }
+    }
+    Ok(plan)
+}
+
+fn production_names(conn: &Connection, path: &Path) -> Result<Vec<(i64, String)>, CaseError> {
+    let mut stmt = conn
+        .prepare("SELECT id, name FROM productions ORDER BY id")
+        .map_err(|e| sql(path, e))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(|e| sql(path, e))?;
+    rows.collect::<Result<_, _>>().map_err(|e| sql(path, e))
+}
+
+/// A production's files: id, name and size, in the order they were read.
+fn kept_files(
+    conn: &Connection,
+    path: &Path,
+    production: i64,
+) -> Result<Vec<(i64, String, u64)>, CaseError> {
+    let mut stmt = conn
+        .prepare("SELECT id, source, size FROM files WHERE production_id = ?1 ORDER BY id")
+        .map_err(|e| sql(path, e))?;
+    let rows = stmt
+        .query_map([production], |r| {
+            let size: i64 = r.get(2)?;
+            Ok((r.get(0)?, r.get(1)?, u64::try_from(size).unwrap_or(0)))
+        })
+        .map_err(|e| sql(path, e))?;
+    rows.collect::<Result<_, _>>().map_err(|e| sql(path, e))
+}
+
+/// Each file's SHA-256, read in parallel a megabyte at a time.
+pub fn hash_files(files: Vec<SourceFile>) -> Vec<HashedFile> {
+    files
+        .into_par_iter()
+        .map(|file| {
+            let sha256 = sha256_of(&file.path).map_err(|e| e.to_string());
+            HashedFile { file, sha256 }
+        })
+        .collect()
+}
+
+fn sha256_of(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    let digest = hasher.finalize();
+    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Reads kept files for the worker threads, each on a connection of its own (a
+/// connection serves one thread at a time); the connections see the case as it was
+/// before the update began.
+struct CaseReader {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl CaseReader {
+    fn new(path: PathBuf) -> CaseReader {
+        CaseReader {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn connection(&self) -> Result<Connection, String> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        match idle {
+            Some(conn) => Ok(conn),
+            None => {
+                let conn =
+                    Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                        .map_err(|e| format!("cannot open the case database: {e}"))?;
+                conn.busy_timeout(std::time::Duration::from_secs(30))
+                    .map_err(|e| e.to_string())?;
+                Ok(conn)
+            }
+        }
+    }
+}
+
+impl Kept for CaseReader {
+    fn load(&self, id: i64, source: &str) -> Result<KeptFile, String> {
+        let conn = self.connection()?;
+        let kept = load_file(&conn, id, source)
+            .map_err(|e| format!("cannot take this file's records from the case: {e}"));
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(conn);
+        }
+        kept
+    }
+}
+
+/// A stored file's document, records (bodies in) and error rows, named `source`.
+fn load_file(conn: &Connection, id: i64, source: &str) -> Result<KeptFile, String> {
+    let document: String = conn
+        .query_row(
+            "SELECT document FROM documents WHERE file_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    let mut document: DocumentRow = serde_json::from_str(&document).map_err(|e| e.to_string())?;
+    document.file = source.to_string();
+    let mut stmt = conn
+        .prepare_cached("SELECT record, body FROM messages WHERE file_id = ?1 ORDER BY ordinal")
+        .map_err(|e| e.to_string())?;
+    let rows = stmt
+        .query_map([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .map_err(|e| e.to_string())?;
+    let mut records = Vec::new();
+    for row in rows {
+        let (record, body) = row.map_err(|e| e.to_string())?;
+        let mut record: Record = serde_json::from_str(&record).map_err(|e| e.to_string())?;
+        record.message.source = source.to_string();
+        record.message.body = body;
+        records.push(record);
+    }
+    let mut stmt = conn
+        .prepare_cached("SELECT stage, reason FROM errors WHERE file_id = ?1 ORDER BY rowid")
+        .map_err(|e| e.to_string())?;
+    let errors = stmt
+        .query_map([id], |r| {
+            Ok(ErrorRow {
+                file: source.to_string(),
+                stage: r.get(0)?,
+                reason: r.get(1)?,
+            })
+        })
+        .map_err(|e| e.to_string())?
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    Ok(KeptFile {
+        document,
+        records,
+        errors,
+    })
+}
+
+fn sql(path: &Path, source: rusqlite::Error) -> CaseError {
+    CaseError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Now, in UTC, to the second (`2026-11-27T07:30:00Z`).
+fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}

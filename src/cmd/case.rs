@@ -1,0 +1,262 @@
+//! `backchannel case DIR`: what a case holds, production by production; and the
+//! `analyze --case DIR` flow that adds a production to it.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+
+use backchannel::case::{self, hash_files, Case, UpdateFacts};
+use backchannel::ingest::discover;
+use backchannel::pipeline::{run_plan, RunOutput, StageClock};
+use backchannel::report::Run;
+
+use super::analyze::{self, Args as AnalyzeArgs};
+
+/// Show what a case holds: its productions, when each was added, and what each added.
+///
+/// Examples:
+///   backchannel case ~/foia/ice-case
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The case folder (the one given to `analyze --case`).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let case = Case::open_existing(&args.dir)
+        .with_context(|| format!("opening the case in {}", args.dir.display()))?;
+    let productions = case.productions()?;
+    println!(
+        "case {}: {} production{}, {} updates",
+        case.path().display(),
+        productions.len(),
+        if productions.len() == 1 { "" } else { "s" },
+        case.state()?
+    );
+    println!(
+        "{:<24} {:<20} {:>6} {:>6} {:>9} {:>6} {:>11} {:>9} {:>8} {:>8} {:>6}",
+        "production",
+        "added (UTC)",
+        "files",
+        "known",
+        "messages",
+        "new",
+        "re-produced",
+        "new flags",
+        "released",
+        "withheld",
+        "errors"
+    );
+    for p in &productions {
+        println!(
+            "{:<24} {:<20} {:>6} {:>6} {:>9} {:>6} {:>11} {:>9} {:>8} {:>8} {:>6}",
+            p.name,
+            p.added_at,
+            p.files,
+            p.files_known,
+            p.messages,
+            p.new_messages,
+            p.reproduced,
+            p.new_flags,
+            p.newly_released,
+            p.newly_withheld,
+            p.error_rows
+        );
+    }
+    println!("known: files the case already held, not read again; new and re-produced: distinct messages first seen in it and seen before; released and withheld: redacted spans it shows that an earlier production withheld, and the reverse");
+    Ok(())
+}
+
+/// The marker a case's reports folder holds: which case, at which state, they show.
+const MARKER: &str = ".backchannel-case";
+
+/// Forgets that `out` holds a case's reports (a run outside the case wrote over them).
+pub fn forget_case_reports(out: &Path) {
+    let _ = std::fs::remove_file(out.join(MARKER));
+}
+
+fn marker_text(case: &Case, state: i64) -> String {
+    let path = std::fs::canonicalize(case.path()).unwrap_or_else(|_| case.path().to_path_buf());
+    format!("{}\n{state}\n", path.display())
+}
+
+/// Whether `out` holds the case's reports at its present state.
+fn reports_current(out: &Path, case: &Case, state: i64) -> bool {
+    let marker = std::fs::read_to_string(out.join(MARKER)).ok();
+    marker.as_deref() == Some(marker_text(case, state).as_str())
+        && out.join("messages.csv").is_file()
+}
+
+fn mark_reports(out: &Path, case: &Case) -> anyhow::Result<()> {
+    let state = case.state()?;
+    std::fs::write(out.join(MARKER), marker_text(case, state))
+        .with_context(|| format!("writing {}", out.join(MARKER).display()))
+}
+
+/// The production's name: given, or the input's own name.
+fn production_name(args: &AnalyzeArgs, inputs: &[PathBuf]) -> anyhow::Result<String> {
+    if let Some(name) = &args.production {
+        anyhow::ensure!(!name.trim().is_empty(), "--production needs a name");
+        return Ok(name.trim().to_string());
+    }
+    let [input] = inputs else {
+        anyhow::bail!("several inputs make one production: name it with --production NAME");
+    };
+    let absolute = std::fs::canonicalize(input).unwrap_or_else(|_| input.clone());
+    absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .with_context(|| {
+            format!(
+                "{} has no name to give the production: use --production NAME",
+                input.display()
+            )
+        })
+}
+
+/// `analyze INPUT --case DIR`: adds the production to the case and writes the case's
+/// reports.
+pub fn add_production(
+    args: &AnalyzeArgs,
+    dir: &Path,
+    inputs: &[PathBuf],
+    started: Instant,
+) -> anyhow::Result<()> {
+    let name = production_name(args, inputs)?;
+    let out = args.out.clone().unwrap_or_else(|| dir.join("reports"));
+    let mut case = Case::open_or_create(dir)
+        .with_context(|| format!("opening the case in {}", dir.display()))?;
+    let mut clock = StageClock::default();
+    let found = discover(inputs).map_err(|e| analyze::pipeline_error(e, &out, inputs))?;
+    let hashed = hash_files(found.files);
+    clock.lap("discover and hash");
+    let existing = case.productions()?.into_iter().find(|p| p.name == name);
+    if let Some(existing) = existing {
+        if case.holds_same_files(existing.id, &hashed)? {
+            return unchanged(args, &case, &name, &out, inputs, started);
+        }
+    }
+    let rules = analyze::load_rules(args)?;
+    let options = analyze::run_options(args, &out)?;
+    let inputs_text = inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let update = case.begin(&name, &inputs_text, args.replace)?;
+    let (plan, new_files) = update.plan(&hashed, found.errors)?;
+    let index = (plan.productions.iter().position(|n| n.as_str() == name))
+        .and_then(|i| u32::try_from(i).ok())
+        .context("the production is missing from its own plan")?;
+    let progress = analyze::progress_bar(args.quiet);
+    let output = run_plan(plan, inputs, &rules, &options, &progress, started, clock)
+        .map_err(|e| analyze::pipeline_error(e, &out, inputs))?;
+    progress.finish_and_clear();
+    let mut after = StageClock::default();
+    let changes = case::changes::changes(&output.records, &output.redaction_diffs, index)?;
+    let facts = UpdateFacts {
+        output: &output,
+        production_index: index,
+        files: &new_files,
+        changes: &changes,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    update
+        .commit(&facts)
+        .with_context(|| format!("storing the production in {}", dir.display()))?;
+    after.lap("store in the case");
+    write_case_reports(args, &case, &out, &output, &changes)?;
+    after.lap("write reports");
+    if !args.quiet {
+        analyze::print_summary(&output, &out, started.elapsed().as_secs_f64());
+        let known = new_files.iter().filter(|f| f.same_as.is_some()).count();
+        print_changes(&name, new_files.len(), known, &changes, &case);
+    }
+    if args.timings {
+        analyze::print_timings(&output, &after);
+    }
+    Ok(())
+}
+
+/// The same production again: nothing to add. The reports are written again only if
+/// they do not show the case as it is.
+fn unchanged(
+    args: &AnalyzeArgs,
+    case: &Case,
+    name: &str,
+    out: &Path,
+    inputs: &[PathBuf],
+    started: Instant,
+) -> anyhow::Result<()> {
+    let state = case.state()?;
+    if !reports_current(out, case, state) {
+        let rules = analyze::load_rules(args)?;
+        let options = analyze::run_options(args, out)?;
+        let plan = case::plan_stored(case)?;
+        let progress = analyze::progress_bar(args.quiet);
+        let output = run_plan(
+            plan,
+            inputs,
+            &rules,
+            &options,
+            &progress,
+            started,
+            StageClock::default(),
+        )
+        .map_err(|e| analyze::pipeline_error(e, out, inputs))?;
+        progress.finish_and_clear();
+        let last = case.productions()?.last().map(|p| p.id).unwrap_or_default();
+        let changes = case.changes_of(last)?;
+        write_case_reports(args, case, out, &output, &changes)?;
+    }
+    if !args.quiet {
+        eprintln!(
+            "backchannel: the case already holds production {name:?} with these same files: nothing changed ({:.2} s)",
+            started.elapsed().as_secs_f64()
+        );
+        eprintln!("reports of the case are in {}", out.display());
+    }
+    Ok(())
+}
+
+fn write_case_reports(
+    args: &AnalyzeArgs,
+    case: &Case,
+    out: &Path,
+    output: &RunOutput,
+    changes: &[backchannel::model::Change],
+) -> anyhow::Result<()> {
+    let run = Run {
+        changes: Some(changes),
+        ..Run::from(output)
+    };
+    // The marker goes first: reports stopped part way are not taken as current.
+    forget_case_reports(out);
+    analyze::write(out, &run, args)?;
+    mark_reports(out, case)
+}
+
+fn print_changes(
+    name: &str,
+    files: usize,
+    known: usize,
+    changes: &[backchannel::model::Change],
+    case: &Case,
+) {
+    use backchannel::case::changes::{
+        NEWLY_RELEASED, NEWLY_WITHHELD, NEW_FLAG, NEW_MESSAGE, REPRODUCED,
+    };
+    let count = |kind: &str| changes.iter().filter(|c| c.change == kind).count();
+    eprintln!(
+        "case {}: production {name:?}: {files} files ({known} already in the case, not read again), {} new messages, {} re-produced, {} new flags, {} newly released and {} newly withheld redacted spans (changes.csv)",
+        case.path().display(),
+        count(NEW_MESSAGE),
+        count(REPRODUCED),
+        count(NEW_FLAG),
+        count(NEWLY_RELEASED),
+        count(NEWLY_WITHHELD),
+    );
+}
