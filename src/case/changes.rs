@@ -62,6 +62,40 @@ pub fn changes(
         .filter(|(i, _)| of(*i) <= production)
         .map(|(i, b)| (b.key(), i))
         .collect();
+    // Text this production withholds is newly withheld only where none of its copies
+    // of the message shows it (re-producing a withheld copy beside a visible one
+    // withholds nothing new): the copies of each message here, and of them those that
+    // withhold each text.
+    let mut copies_now: HashMap<u32, usize> = HashMap::new();
+    for (i, brief) in records.briefs.iter().enumerate() {
+        if of(i) == production {
+            *copies_now.entry(brief.place.first).or_default() += 1;
+        }
+    }
+    let mut withholding_now: HashMap<(&str, &str, &str), std::collections::HashSet<usize>> =
+        HashMap::new();
+    for diff in diffs {
+        if let Some(&redacted) = index.get(&diff.redacted_in) {
+            if of(redacted) == production {
+                let key = (
+                    diff.message.as_str(),
+                    diff.field.as_str(),
+                    diff.withheld.as_str(),
+                );
+                withholding_now.entry(key).or_default().insert(redacted);
+            }
+        }
+    }
+    let shown_now = |diff: &RedactionDiff, redacted: usize| {
+        let key = (
+            diff.message.as_str(),
+            diff.field.as_str(),
+            diff.withheld.as_str(),
+        );
+        let first = records.briefs[redacted].place.first;
+        let copies = copies_now.get(&first).copied().unwrap_or(0);
+        copies > withholding_now.get(&key).map_or(0, |w| w.len())
+    };
     let mut redaction_rows = Vec::new();
     for diff in diffs {
         let (Some(&redacted), Some(&visible)) =
@@ -69,9 +103,13 @@ pub fn changes(
         else {
             continue;
         };
+        // The visible copy is the first that shows the text: one in this production
+        // means no earlier production showed it.
         let kind = match (of(redacted), of(visible)) {
             (r, v) if v == production && r < production => NEWLY_RELEASED,
-            (r, v) if r == production && v < production => NEWLY_WITHHELD,
+            (r, v) if r == production && v < production && !shown_now(diff, redacted) => {
+                NEWLY_WITHHELD
+            }
             _ => continue,
         };
         let (now, earlier) = match kind {

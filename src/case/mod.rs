@@ -106,7 +106,8 @@ impl Case {
         Ok(case)
     }
 
-    /// Opens an existing case in `dir`, read only.
+    /// Opens an existing case in `dir` to read it. (Not read only: a run killed part way
+    /// left a journal that opening it rolls back.)
     pub fn open_existing(dir: &Path) -> Result<Case, CaseError> {
         let path = dir.join(DATABASE);
         if !path.is_file() {
@@ -116,7 +117,8 @@ impl Case {
                 dir.display()
             )));
         }
-        let case = Case::open_with(dir, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let case = Case::open_with(dir, flags)?;
         match case.has_schema()? {
             true => Ok(case),
             false => Err(CaseError::Refused(format!(
