@@ -252,6 +252,8 @@ pub struct Grouping {
 pub struct Record {
     pub message: Message,
     pub findings: Findings,
+    /// Absent from a case's stored records: each run groups them afresh.
+    #[serde(default)]
     pub group: Grouping,
 }
 

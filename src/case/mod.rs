@@ -339,7 +339,7 @@ impl Update<'_> {
             }
             for hashed in files {
                 let new = self.new_file(hashed)?;
-                let planned = match new.same_as {
+                let planned = match new.kept_from {
                     Some(id) => PlanFile::Kept {
                         id,
                         source: new.file.source.clone(),
@@ -357,14 +357,17 @@ impl Update<'_> {
     /// How a file of this production enters the case.
     fn new_file(&self, hashed: &HashedFile) -> Result<NewFile, CaseError> {
         let path = &self.path;
-        let same_as = match &hashed.sha256 {
+        // A file of another production is preferred: one of the production being
+        // replaced is read back before it is removed, but no longer named after.
+        let earlier: Option<(i64, i64)> = match &hashed.sha256 {
             Ok(sha) => self
                 .tx
                 .query_row(
-                    "SELECT files.id FROM files JOIN documents ON documents.file_id = files.id
-                     WHERE sha256 = ?1 ORDER BY files.id LIMIT 1",
-                    [sha],
-                    |r| r.get(0),
+                    "SELECT files.id, files.production_id FROM files
+                     JOIN documents ON documents.file_id = files.id
+                     WHERE sha256 = ?1 ORDER BY files.production_id = ?2, files.id LIMIT 1",
+                    params![sha, self.production],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()
                 .map_err(|e| sql(path, e))?,
@@ -385,7 +388,10 @@ impl Update<'_> {
         Ok(NewFile {
             file,
             sha256: hashed.sha256.clone().unwrap_or_default(),
-            same_as,
+            kept_from: earlier.map(|(id, _)| id),
+            same_as: earlier
+                .filter(|(_, production)| *production != self.production)
+                .map(|(id, _)| id),
         })
     }
 
@@ -402,6 +408,8 @@ pub struct NewFile {
     pub file: SourceFile,
     pub sha256: String,
     /// The file the case already holds with the same content, whose records it takes.
+    pub kept_from: Option<i64>,
+    /// That file, where another production holds it (as `files.same_as` names it).
     pub same_as: Option<i64>,
 }
 

@@ -180,73 +180,111 @@ fn insert_messages(
              VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(|e| sql(path, e))?;
-    for chunk in ours.chunks(CHUNK) {
-        let full = records.get(chunk)?;
-        let places: Vec<_> = chunk.iter().map(|&i| records.briefs[i].body).collect();
-        let bodies = records.store.get_texts(&places)?;
-        for (record, body) in full.into_iter().zip(bodies) {
-            let m = &record.message;
-            let g = &record.group;
-            let f = &record.findings;
-            let file_id = file_ids.get(&m.source).copied().unwrap_or_default();
-            let stored = Record {
-                group: Default::default(),
-                ..record.clone()
-            };
-            let json = serde_json::to_string(&stored).map_err(|err| CaseError::Corrupt {
-                path: path.to_path_buf(),
-                reason: err.to_string(),
-            })?;
-            message
-                .execute(params![
-                    production,
-                    file_id,
-                    m.key(),
-                    g.message_key,
-                    g.first_seen,
-                    m.source,
-                    m.ordinal,
-                    m.origin.map_or("", |o| o.as_str()),
-                    m.date.local,
-                    m.from,
-                    m.to.join("; "),
-                    m.cc.join("; "),
-                    m.subject,
-                    m.page,
-                    m.bates,
-                    g.thread_id,
-                    g.duplicate_of,
-                    agency_name(&f.sender_agency),
-                    f.exemptions.join("; "),
-                    f.flag.flagged,
-                    f.flag.score,
-                    json,
-                    body,
-                ])
-                .map_err(|e| sql(path, e))?;
-            let id = tx.last_insert_rowid();
-            if f.flag.flagged {
-                flag.execute(params![
-                    id,
-                    production,
-                    g.message_key,
-                    f.flag.score,
-                    agency_name(&f.flag.requester),
-                    agency_name(&f.flag.holder),
-                    f.data_types.join("; "),
-                    f.identifiers.join("; "),
-                    f.flag.reasons.join("; "),
-                    f.flag.evidence.join(" | "),
-                ])
-                .map_err(|e| sql(path, e))?;
+    let (sender, chunks) = std::sync::mpsc::sync_channel(1);
+    std::thread::scope(|scope| -> Result<(), CaseError> {
+        // The records come back from the run's store and are encoded on the other
+        // threads, a chunk ahead of the inserts (which only this connection can make).
+        scope.spawn(move || {
+            for chunk in ours.chunks(CHUNK) {
+                if sender.send(encoded_chunk(records, chunk)).is_err() {
+                    break;
+                }
             }
-            for r in &f.redactions {
-                span.execute(params![id, production, r.text, r.codes.join("; ")])
+        });
+        for chunk in chunks {
+            for (record, body, json) in chunk? {
+                let json = json.map_err(|err| CaseError::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: err.to_string(),
+                })?;
+                let m = &record.message;
+                let g = &record.group;
+                let f = &record.findings;
+                let file_id = file_ids.get(&m.source).copied().unwrap_or_default();
+                message
+                    .execute(params![
+                        production,
+                        file_id,
+                        m.key(),
+                        g.message_key,
+                        g.first_seen,
+                        m.source,
+                        m.ordinal,
+                        m.origin.map_or("", |o| o.as_str()),
+                        m.date.local,
+                        m.from,
+                        m.to.join("; "),
+                        m.cc.join("; "),
+                        m.subject,
+                        m.page,
+                        m.bates,
+                        g.thread_id,
+                        g.duplicate_of,
+                        agency_name(&f.sender_agency),
+                        f.exemptions.join("; "),
+                        f.flag.flagged,
+                        f.flag.score,
+                        json,
+                        body,
+                    ])
                     .map_err(|e| sql(path, e))?;
+                let id = tx.last_insert_rowid();
+                if f.flag.flagged {
+                    flag.execute(params![
+                        id,
+                        production,
+                        g.message_key,
+                        f.flag.score,
+                        agency_name(&f.flag.requester),
+                        agency_name(&f.flag.holder),
+                        f.data_types.join("; "),
+                        f.identifiers.join("; "),
+                        f.flag.reasons.join("; "),
+                        f.flag.evidence.join(" | "),
+                    ])
+                    .map_err(|e| sql(path, e))?;
+                }
+                for r in &f.redactions {
+                    span.execute(params![id, production, r.text, r.codes.join("; ")])
+                        .map_err(|e| sql(path, e))?;
+                }
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
+}
+
+/// A chunk of records as stored: each record (grouped), its body, and its message and
+/// findings as JSON.
+type EncodedChunk = Vec<(Record, String, serde_json::Result<String>)>;
+
+fn encoded_chunk(
+    records: &crate::records::Records,
+    chunk: &[usize],
+) -> Result<EncodedChunk, CaseError> {
+    use rayon::prelude::*;
+    let full = records.get(chunk)?;
+    let places: Vec<_> = chunk.iter().map(|&i| records.briefs[i].body).collect();
+    let bodies = records.store.get_texts(&places)?;
+    Ok(full
+        .into_par_iter()
+        .zip(bodies)
+        .map(|(record, body)| {
+            let json = serde_json::to_string(&StoredRecord {
+                message: &record.message,
+                findings: &record.findings,
+            });
+            (record, body, json)
+        })
+        .collect())
+}
+
+/// What `messages.record` holds: the record without its grouping (each run groups the
+/// case afresh) and without its body (in `messages.body`).
+#[derive(serde::Serialize)]
+struct StoredRecord<'a> {
+    message: &'a crate::model::Message,
+    findings: &'a crate::model::Findings,
 }
 
 fn agency_name(agency: &Option<crate::model::Agency>) -> String {
@@ -416,7 +454,7 @@ fn update_production(
     let count = |kind: &str| facts.changes.iter().filter(|c| c.change == kind).count() as i64;
     use super::changes::{NEWLY_RELEASED, NEWLY_WITHHELD, NEW_FLAG, NEW_MESSAGE, REPRODUCED};
     let files = facts.files.len() as i64;
-    let known = facts.files.iter().filter(|f| f.same_as.is_some()).count() as i64;
+    let known = facts.files.iter().filter(|f| f.kept_from.is_some()).count() as i64;
     let bytes: u64 = facts.files.iter().map(|f| f.file.size).sum();
     tx.execute(
         "UPDATE productions SET files = ?2, files_known = ?3, bytes = ?4,

@@ -172,7 +172,7 @@ pub fn add_production(
     after.lap("write reports");
     if !args.quiet {
         analyze::print_summary(&output, &out, started.elapsed().as_secs_f64());
-        let known = new_files.iter().filter(|f| f.same_as.is_some()).count();
+        let known = new_files.iter().filter(|f| f.kept_from.is_some()).count();
         print_changes(&name, new_files.len(), known, &changes, &case);
     }
     if args.timings {
