@@ -297,6 +297,16 @@ fn a_name_released_on_appeal_is_newly_released_text() {
         .map(|m| m["message_key"].clone())
         .collect();
     assert_eq!(keys.len(), 1, "one message, one key: {keys:?}");
+    // The workbook opens on what changed.
+    let book = std::fs::read(case.join("reports/findings.xlsx")).unwrap();
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut workbook = String::new();
+    std::io::Read::read_to_string(&mut book.by_name("xl/workbook.xml").unwrap(), &mut workbook)
+        .unwrap();
+    let summary = workbook.find("name=\"Summary\"").unwrap();
+    let whats_new = workbook.find("name=\"What's new\"").unwrap();
+    let flags = workbook.find("name=\"Flags\"").unwrap();
+    assert!(summary < whats_new && whats_new < flags, "{workbook}");
 }
 
 /// Every row of every table, as text: what "the case is unchanged" compares.

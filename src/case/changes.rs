@@ -197,3 +197,91 @@ fn change_of(
         ..Change::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Grouping, Message, Record};
+    use crate::records::CaseColumns;
+
+    fn record(source: &str, duplicate_of: &str, flagged: bool) -> Record {
+        let mut record = Record {
+            message: Message {
+                source: source.into(),
+                ordinal: 1,
+                subject: "plates".into(),
+                ..Message::default()
+            },
+            findings: Default::default(),
+            group: Grouping {
+                thread_id: "T00001".into(),
+                duplicate_of: duplicate_of.into(),
+                copies: 1,
+                ..Grouping::default()
+            },
+        };
+        record.findings.flag.flagged = flagged;
+        record
+    }
+
+    fn case(records: &[Record], of_record: Vec<u32>) -> Records {
+        let mut stored = Records::from_grouped(records).unwrap();
+        stored.case = Some(CaseColumns {
+            names: vec!["first".into(), "second".into()],
+            of_record,
+            fingerprints: (1..=records.len() as u64).collect(),
+        });
+        stored
+    }
+
+    #[test]
+    fn a_production_adds_new_messages_flags_and_copies() {
+        let records = [
+            record("a.txt", "", true),
+            record("b.txt", "", false),
+            record("c.txt", "a.txt#1", true),
+            record("d.txt", "", true),
+            record("e.txt", "b.txt#1", true),
+        ];
+        let stored = case(&records, vec![0, 0, 1, 1, 1]);
+        let changes = changes(&stored, &[], 1).unwrap();
+        let seen: Vec<(&str, &str, &str)> = changes
+            .iter()
+            .map(|c| {
+                (
+                    c.change.as_str(),
+                    c.key.as_str(),
+                    c.earlier_production.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (NEW_MESSAGE, "d.txt#1", ""),
+                // b was held, not flagged: its flagged copy e is a new flag; a was
+                // flagged already, so its copy c is not.
+                (NEW_FLAG, "d.txt#1", ""),
+                (NEW_FLAG, "e.txt#1", ""),
+                (REPRODUCED, "c.txt#1", "first"),
+                (REPRODUCED, "e.txt#1", "first"),
+            ]
+        );
+        assert_eq!(changes[0].message_key, format!("{:016x}", 4));
+        assert_eq!(changes[3].earlier_key, "a.txt#1");
+        assert!(changes.iter().all(|c| c.production == "second"));
+    }
+
+    #[test]
+    fn the_first_production_brings_only_new_messages() {
+        let records = [
+            record("a.txt", "", false),
+            record("b.txt", "a.txt#1", false),
+        ];
+        let stored = case(&records, vec![0, 0]);
+        let changes = changes(&stored, &[], 0).unwrap();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].change, NEW_MESSAGE);
+        assert_eq!(changes[0].key, "a.txt#1");
+    }
+}

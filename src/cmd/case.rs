@@ -77,21 +77,22 @@ pub fn forget_case_reports(out: &Path) {
     let _ = std::fs::remove_file(out.join(MARKER));
 }
 
-fn marker_text(case: &Case, state: i64) -> String {
+/// The case, its state and whether the workbook was written.
+fn marker_text(case: &Case, state: i64, xlsx: bool) -> String {
     let path = std::fs::canonicalize(case.path()).unwrap_or_else(|_| case.path().to_path_buf());
-    format!("{}\n{state}\n", path.display())
+    format!("{}\n{state}\nxlsx={xlsx}\n", path.display())
 }
 
-/// Whether `out` holds the case's reports at its present state.
-fn reports_current(out: &Path, case: &Case, state: i64) -> bool {
+/// Whether `out` holds the case's reports at its present state, as asked for.
+fn reports_current(out: &Path, case: &Case, state: i64, xlsx: bool) -> bool {
     let marker = std::fs::read_to_string(out.join(MARKER)).ok();
-    marker.as_deref() == Some(marker_text(case, state).as_str())
+    marker.as_deref() == Some(marker_text(case, state, xlsx).as_str())
         && out.join("messages.csv").is_file()
 }
 
-fn mark_reports(out: &Path, case: &Case) -> anyhow::Result<()> {
+fn mark_reports(out: &Path, case: &Case, xlsx: bool) -> anyhow::Result<()> {
     let state = case.state()?;
-    std::fs::write(out.join(MARKER), marker_text(case, state))
+    std::fs::write(out.join(MARKER), marker_text(case, state, xlsx))
         .with_context(|| format!("writing {}", out.join(MARKER).display()))
 }
 
@@ -192,7 +193,7 @@ fn unchanged(
     started: Instant,
 ) -> anyhow::Result<()> {
     let state = case.state()?;
-    if !reports_current(out, case, state) {
+    if !reports_current(out, case, state, !args.no_xlsx) {
         let rules = analyze::load_rules(args)?;
         let options = analyze::run_options(args, out)?;
         let plan = case::plan_stored(case)?;
@@ -236,7 +237,7 @@ fn write_case_reports(
     // The marker goes first: reports stopped part way are not taken as current.
     forget_case_reports(out);
     analyze::write(out, &run, args)?;
-    mark_reports(out, case)
+    mark_reports(out, case, !args.no_xlsx)
 }
 
 fn print_changes(
