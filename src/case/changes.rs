@@ -120,24 +120,26 @@ pub fn changes(
     }
     rows.sort_by_key(|(kind, i, _)| (order(kind), *i));
     redaction_rows.sort_by_key(|(kind, i, _, _)| (order(kind), *i));
-    let wanted: Vec<usize> = (rows.iter().map(|r| r.1))
-        .chain(redaction_rows.iter().map(|r| r.1))
+    // Only a new flag needs more than the briefs hold (its evidence and reasons): those
+    // records alone come back from the store.
+    let flagged: Vec<usize> = (rows.iter())
+        .filter(|(kind, _, _)| *kind == NEW_FLAG)
+        .map(|r| r.1)
         .collect();
-    let full = records.get(&wanted)?;
-    let mut full = full.into_iter();
-    let mut out = Vec::with_capacity(wanted.len());
-    for (kind, _, earlier) in rows {
-        let Some(record) = full.next() else { break };
-        let mut change = change_of(kind, &record, records, earlier);
+    let mut flags = records.get(&flagged)?.into_iter();
+    let mut out = Vec::with_capacity(rows.len() + redaction_rows.len());
+    for (kind, i, earlier) in rows {
+        let mut change = change_of(kind, i, records, earlier);
         if kind == NEW_FLAG {
-            change.text = record.findings.flag.evidence.join(" | ");
-            change.context = record.findings.flag.reasons.join("; ");
+            if let Some(record) = flags.next() {
+                change.text = record.findings.flag.evidence.join(" | ");
+                change.context = record.findings.flag.reasons.join("; ");
+            }
         }
         out.push(change);
     }
-    for (kind, _, earlier, diff) in redaction_rows {
-        let Some(record) = full.next() else { break };
-        let mut change = change_of(kind, &record, records, Some(earlier));
+    for (kind, i, earlier, diff) in redaction_rows {
+        let mut change = change_of(kind, i, records, Some(earlier));
         change.field = diff.field.clone();
         change.text = diff.withheld.clone();
         change.exemptions = diff.exemptions.join("; ");
@@ -169,27 +171,22 @@ fn order(kind: &str) -> usize {
     .unwrap_or(usize::MAX)
 }
 
-fn change_of(
-    kind: &str,
-    record: &crate::model::Record,
-    records: &Records,
-    earlier: Option<usize>,
-) -> Change {
-    let m = &record.message;
-    let earlier_production = earlier
-        .and_then(|e| records.case.as_ref().map(|c| c.production(e).to_string()))
-        .unwrap_or_default();
+/// The change `kind` at record `index`, compared with record `earlier`.
+fn change_of(kind: &str, index: usize, records: &Records, earlier: Option<usize>) -> Change {
+    let b = &records.briefs[index];
+    let case = records.case.as_ref();
+    let production = |i: usize| case.map_or_else(String::new, |c| c.production(i).to_string());
     Change {
-        production: record.group.production.clone(),
+        production: production(index),
         change: kind.to_string(),
-        message_key: record.group.message_key.clone(),
-        key: m.key(),
-        page: m.page,
-        bates: m.bates.clone(),
-        date: m.date.local.clone(),
-        from: m.from.clone(),
-        subject: m.subject.clone(),
-        earlier_production,
+        message_key: case.map_or_else(String::new, |c| c.message_key(b.place.first as usize)),
+        key: b.key(),
+        page: b.page,
+        bates: b.bates().to_string(),
+        date: b.local_date().to_string(),
+        from: b.from().to_string(),
+        subject: b.subject().to_string(),
+        earlier_production: earlier.map(production).unwrap_or_default(),
         earlier_key: earlier
             .and_then(|e| records.briefs.get(e))
             .map(|b| b.key())

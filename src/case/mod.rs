@@ -312,12 +312,11 @@ impl Update<'_> {
     pub fn plan(
         &self,
         files: &[HashedFile],
-        walk_errors: Vec<ErrorRow>,
+        walk_errors: &[ErrorRow],
     ) -> Result<(Plan, Vec<NewFile>), CaseError> {
         let path = &self.path;
         let productions = production_names(&self.tx, path)?;
         let mut plan = Plan {
-            walk_errors,
             kept: Some(Arc::new(CaseReader::new(path.clone()))),
             ..Plan::default()
         };
@@ -325,6 +324,8 @@ impl Update<'_> {
         for (index, (id, name)) in (0u32..).zip(&productions) {
             plan.productions.push(Name::from(name.as_str()));
             if *id != self.production {
+                plan.walk_errors
+                    .extend(walk_errors_of(&self.tx, path, *id)?);
                 for (file_id, source, size) in kept_files(&self.tx, path, *id)? {
                     plan.files.push((
                         index,
@@ -337,6 +338,7 @@ impl Update<'_> {
                 }
                 continue;
             }
+            plan.walk_errors.extend(walk_errors.iter().cloned());
             for hashed in files {
                 let new = self.new_file(hashed)?;
                 let planned = match new.kept_from {
@@ -423,6 +425,8 @@ pub fn plan_stored(case: &Case) -> Result<Plan, CaseError> {
     };
     for (index, (id, name)) in (0u32..).zip(&productions) {
         plan.productions.push(Name::from(name.as_str()));
+        plan.walk_errors
+            .extend(walk_errors_of(&case.conn, path, *id)?);
         for (file_id, source, size) in kept_files(&case.conn, path, *id)? {
             let kept = PlanFile::Kept {
                 id: file_id,
@@ -441,6 +445,30 @@ fn production_names(conn: &Connection, path: &Path) -> Result<Vec<(i64, String)>
         .map_err(|e| sql(path, e))?;
     let rows = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(|e| sql(path, e))?;
+    rows.collect::<Result<_, _>>().map_err(|e| sql(path, e))
+}
+
+/// A production's error rows for paths that could not be walked (no file of its own).
+fn walk_errors_of(
+    conn: &Connection,
+    path: &Path,
+    production: i64,
+) -> Result<Vec<ErrorRow>, CaseError> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT file, stage, reason FROM errors
+             WHERE production_id = ?1 AND file_id IS NULL ORDER BY rowid",
+        )
+        .map_err(|e| sql(path, e))?;
+    let rows = stmt
+        .query_map([production], |r| {
+            Ok(ErrorRow {
+                file: r.get(0)?,
+                stage: r.get(1)?,
+                reason: r.get(2)?,
+            })
+        })
         .map_err(|e| sql(path, e))?;
     rows.collect::<Result<_, _>>().map_err(|e| sql(path, e))
 }
@@ -545,7 +573,10 @@ fn load_file(conn: &Connection, id: i64, source: &str) -> Result<KeptFile, Strin
     let mut document: DocumentRow = serde_json::from_str(&document).map_err(|e| e.to_string())?;
     document.file = source.to_string();
     let mut stmt = conn
-        .prepare_cached("SELECT record, body FROM messages WHERE file_id = ?1 ORDER BY ordinal")
+        .prepare_cached(
+            "SELECT t.record, t.body FROM messages m JOIN message_texts t ON t.message_id = m.id
+             WHERE m.file_id = ?1 ORDER BY m.ordinal",
+        )
         .map_err(|e| e.to_string())?;
     let rows = stmt
         .query_map([id], |r| {

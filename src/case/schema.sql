@@ -57,7 +57,8 @@ CREATE TABLE documents (
 );
 
 -- One row per message occurrence. message_key names the message across occurrences and
--- productions; record holds everything read from it as JSON, body the text.
+-- productions; thread_id, duplicate_of, first_seen and message_key are rewritten at each
+-- update (each groups the whole case again). Its text is in message_texts.
 CREATE TABLE messages (
     id            INTEGER PRIMARY KEY,
     production_id INTEGER NOT NULL REFERENCES productions(id),
@@ -81,12 +82,19 @@ CREATE TABLE messages (
     exemptions    TEXT NOT NULL,
     flagged       INTEGER NOT NULL,
     score         REAL NOT NULL,
-    record        TEXT NOT NULL,
-    body          TEXT NOT NULL,
     UNIQUE (production_id, source, ordinal)
 );
 CREATE INDEX messages_file ON messages(file_id);
 CREATE INDEX messages_message_key ON messages(message_key);
+
+-- Each occurrence's text, and everything read from it (its message and findings as JSON):
+-- what a later update takes back instead of reading the file again. Apart from messages
+-- so that the rows of messages stay short.
+CREATE TABLE message_texts (
+    message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+    record     TEXT NOT NULL,
+    body       TEXT NOT NULL
+);
 
 -- One row per flagged occurrence: the informal request and what it rests on.
 CREATE TABLE flags (

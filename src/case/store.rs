@@ -21,6 +21,8 @@ pub struct UpdateFacts<'a> {
     /// The production's files, in the order they were read.
     pub files: &'a [NewFile],
     pub changes: &'a [Change],
+    /// The production's paths that could not be walked.
+    pub walk_errors: &'a [crate::model::ErrorRow],
     /// The run's wall time so far.
     pub seconds: f64,
 }
@@ -54,6 +56,11 @@ pub(super) fn write(
 
 /// What a production replaced with `--replace` held.
 fn remove_production(tx: &Transaction<'_>, production: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "DELETE FROM message_texts
+         WHERE message_id IN (SELECT id FROM messages WHERE production_id = ?1)",
+        [production],
+    )?;
     for table in [
         "changes",
         "flags",
@@ -162,10 +169,13 @@ fn insert_messages(
         .prepare(
             "INSERT INTO messages (production_id, file_id, key, message_key, first_seen, source,
                  ordinal, origin, date, \"from\", \"to\", cc, subject, page, bates, thread_id,
-                 duplicate_of, sender_agency, exemptions, flagged, score, record, body)
+                 duplicate_of, sender_agency, exemptions, flagged, score)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                 ?17, ?18, ?19, ?20, ?21)",
         )
+        .map_err(|e| sql(path, e))?;
+    let mut text = tx
+        .prepare("INSERT INTO message_texts (message_id, record, body) VALUES (?1, ?2, ?3)")
         .map_err(|e| sql(path, e))?;
     let mut flag = tx
         .prepare(
@@ -224,11 +234,11 @@ fn insert_messages(
                         f.exemptions.join("; "),
                         f.flag.flagged,
                         f.flag.score,
-                        json,
-                        body,
                     ])
                     .map_err(|e| sql(path, e))?;
                 let id = tx.last_insert_rowid();
+                text.execute(params![id, json, body])
+                    .map_err(|e| sql(path, e))?;
                 if f.flag.flagged {
                     flag.execute(params![
                         id,
@@ -293,47 +303,31 @@ fn agency_name(agency: &Option<crate::model::Agency>) -> String {
         .map_or_else(String::new, |a| a.name.to_string())
 }
 
-/// The production's error rows: its files' and the paths under it that could not be
-/// walked.
+/// The production's error rows: its files' and its paths that could not be walked.
 fn insert_errors(
     tx: &Transaction<'_>,
     production: i64,
     facts: &UpdateFacts<'_>,
     file_ids: &HashMap<String, i64>,
 ) -> rusqlite::Result<()> {
-    let ours: std::collections::HashSet<&str> =
-        facts.files.iter().map(|f| f.file.source.as_str()).collect();
     let mut stmt = tx.prepare(
         "INSERT INTO errors (production_id, file_id, file, stage, reason)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    let earlier: std::collections::HashSet<String> = earlier_sources(tx, production)?;
-    for e in &facts.output.errors {
-        // A path that could not be walked is named by no file: it is this production's.
-        if ours.contains(e.file.as_str()) || !earlier.contains(&e.file) {
-            stmt.execute(params![
-                production,
-                file_ids.get(&e.file),
-                e.file,
-                e.stage,
-                e.reason
-            ])?;
-        }
+    let of_files = (facts.output.errors.iter()).filter(|e| file_ids.contains_key(&e.file));
+    for e in of_files.chain(facts.walk_errors) {
+        stmt.execute(params![
+            production,
+            file_ids.get(&e.file),
+            e.file,
+            e.stage,
+            e.reason
+        ])?;
     }
     Ok(())
 }
 
-/// The names of the files of the other productions.
-fn earlier_sources(
-    tx: &Transaction<'_>,
-    production: i64,
-) -> rusqlite::Result<std::collections::HashSet<String>> {
-    let mut stmt = tx.prepare("SELECT source FROM files WHERE production_id != ?1")?;
-    let rows = stmt.query_map([production], |r| r.get(0))?;
-    rows.collect()
-}
-
-/// Every earlier message's place as this run grouped the whole case.
+/// Every earlier message's place as this run grouped the whole case, where it moved.
 fn regroup_earlier(tx: &Transaction<'_>, facts: &UpdateFacts<'_>) -> rusqlite::Result<()> {
     let records = &facts.output.records;
     let Some(case) = &records.case else {
@@ -344,10 +338,30 @@ fn regroup_earlier(tx: &Transaction<'_>, facts: &UpdateFacts<'_>) -> rusqlite::R
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
+    // Where each stored message stands now: read whole (the rows are short), so that
+    // only the places that changed are written.
+    type Place = (String, String, String, String);
+    let mut stored: HashMap<(i64, String, u32), (i64, Place)> = HashMap::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT id, production_id, source, ordinal, thread_id, duplicate_of, first_seen,
+                 message_key FROM messages",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                (r.get(1)?, r.get(2)?, r.get(3)?),
+                (r.get(0)?, (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+            ))
+        })?;
+        for row in rows {
+            let (key, value) = row?;
+            stored.insert(key, value);
+        }
+    }
     let mut stmt = tx.prepare(
-        "UPDATE messages SET thread_id = ?4, duplicate_of = ?5, first_seen = ?6,
-             message_key = ?7
-         WHERE production_id = ?1 AND source = ?2 AND ordinal = ?3",
+        "UPDATE messages SET thread_id = ?2, duplicate_of = ?3, first_seen = ?4,
+             message_key = ?5
+         WHERE id = ?1",
     )?;
     for (i, brief) in records.briefs.iter().enumerate() {
         if case.of_record.get(i) == Some(&facts.production_index) {
@@ -356,17 +370,21 @@ fn regroup_earlier(tx: &Transaction<'_>, facts: &UpdateFacts<'_>) -> rusqlite::R
         let Some(&production) = ids.get(case.production(i)) else {
             continue;
         };
+        let key = (production, brief.source.to_string(), brief.ordinal);
+        let Some((id, place)) = stored.get(&key) else {
+            continue;
+        };
         let first = brief.place.first as usize;
         let group = brief.grouping(i, &records.briefs);
-        stmt.execute(params![
-            production,
-            brief.source.as_str(),
-            brief.ordinal,
+        let now: Place = (
             group.thread_id,
             group.duplicate_of,
-            case.production(first),
+            case.production(first).to_string(),
             case.message_key(first),
-        ])?;
+        );
+        if *place != now {
+            stmt.execute(params![id, now.0, now.1, now.2, now.3])?;
+        }
     }
     Ok(())
 }

@@ -148,7 +148,7 @@ pub fn add_production(
         .collect::<Vec<_>>()
         .join("; ");
     let update = case.begin(&name, &inputs_text, args.replace)?;
-    let (plan, new_files) = update.plan(&hashed, found.errors)?;
+    let (plan, new_files) = update.plan(&hashed, &found.errors)?;
     let index = (plan.productions.iter().position(|n| n.as_str() == name))
         .and_then(|i| u32::try_from(i).ok())
         .context("the production is missing from its own plan")?;
@@ -163,6 +163,7 @@ pub fn add_production(
         production_index: index,
         files: &new_files,
         changes: &changes,
+        walk_errors: &found.errors,
         seconds: started.elapsed().as_secs_f64(),
     };
     update
