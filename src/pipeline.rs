@@ -458,13 +458,8 @@ fn process_file(
         pages_needing_ocr: parsed.pages_needing_ocr,
         error: joined_reasons(&errors),
     };
-    let briefs = match store.put(&records, &bodies) {
-        Ok((places, body_places)) => {
-            let source = Name::from(file.source.as_str());
-            (records.iter().zip(places).zip(body_places))
-                .map(|((r, stored), body)| Brief::of(r, stored, &source).with_body(body))
-                .collect()
-        }
+    let briefs = match stored_briefs(store, &records, &bodies, &file.source) {
+        Ok(briefs) => briefs,
         Err(e) => {
             errors.push(error_row(file, "store", e.to_string()));
             return FileOutput {
@@ -517,22 +512,30 @@ fn take_kept(
     let bodies: Vec<String> = (records.iter_mut())
         .map(|r| std::mem::take(&mut r.message.body))
         .collect();
-    match store.put(&records, &bodies) {
-        Ok((places, body_places)) => {
-            let name = Name::from(source);
-            let briefs = (records.iter().zip(places).zip(body_places))
-                .map(|((r, stored), body)| Brief::of(r, stored, &name).with_body(body))
-                .collect();
-            FileOutput {
-                briefs,
-                signatures,
-                document: Some(document),
-                errors,
-                bytes: size,
-            }
-        }
+    match stored_briefs(store, &records, &bodies, source) {
+        Ok(briefs) => FileOutput {
+            briefs,
+            signatures,
+            document: Some(document),
+            errors,
+            bytes: size,
+        },
         Err(e) => unread(&file, "store", e.to_string(), size),
     }
+}
+
+/// Puts one file's records and bodies in the store; gives their briefs.
+fn stored_briefs(
+    store: &RecordStore,
+    records: &[Record],
+    bodies: &[String],
+    source: &str,
+) -> Result<Vec<Brief>, crate::store::StoreError> {
+    let (places, body_places) = store.put(records, bodies)?;
+    let source = Name::from(source);
+    Ok((records.iter().zip(places).zip(body_places))
+        .map(|((r, stored), body)| Brief::of(r, stored, &source).with_body(body))
+        .collect())
 }
 
 /// A message's key in a case: the exact fingerprint copy detection compares (sender,

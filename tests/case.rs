@@ -11,15 +11,7 @@ use common::{bin, read_csv, repo, shared};
 
 /// `analyze INPUT --case CASE --quiet EXTRA...`, which must succeed.
 fn add(input: &Path, case: &Path, extra: &[&str]) -> Output {
-    let output = add_command(input, case, extra)
-        .output()
-        .expect("run backchannel");
-    assert!(
-        output.status.success(),
-        "backchannel failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
+    common::succeeds(add_command(input, case, extra))
 }
 
 fn add_command(input: &Path, case: &Path, extra: &[&str]) -> Command {

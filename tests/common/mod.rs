@@ -29,16 +29,21 @@ pub fn repo() -> PathBuf {
 }
 
 pub fn analyze(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
-    let output = bin()
+    let mut command = bin();
+    command
         .arg("analyze")
         .args(inputs)
         .arg("--out")
         .arg(out)
         .arg("--quiet")
         .args(extra)
-        .current_dir(repo())
-        .output()
-        .expect("run backchannel");
+        .current_dir(repo());
+    succeeds(command)
+}
+
+/// Runs `command`, which must succeed; gives what it printed.
+pub fn succeeds(mut command: Command) -> Output {
+    let output = command.output().expect("run backchannel");
     assert!(
         output.status.success(),
         "backchannel failed: {}",
