@@ -513,12 +513,13 @@ fn take_kept(
         .map(|r| std::mem::take(&mut r.message.body))
         .collect();
     match stored_briefs(store, &records, &bodies, source) {
+        // Not read: its bytes do not count towards the run's.
         Ok(briefs) => FileOutput {
             briefs,
             signatures,
             document: Some(document),
             errors,
-            bytes: size,
+            bytes: 0,
         },
         Err(e) => unread(&file, "store", e.to_string(), size),
     }

@@ -386,3 +386,31 @@ fn a_killed_run_leaves_the_case_as_it_was() {
     let messages = read_csv(&case.join("reports/messages.csv"));
     assert!(messages.iter().any(|m| m["production"] == "second"));
 }
+
+#[test]
+fn a_case_being_updated_refuses_a_second_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case");
+    add(
+        &repo().join("corpus/eml"),
+        &case,
+        &["--production", "first"],
+    );
+    let database = case.join("case.sqlite");
+    let before = dump(&database);
+    // Another update holds the case.
+    let mut holder = rusqlite::Connection::open(&database).unwrap();
+    let held = holder
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    let refused = add_command(&repo().join("corpus/mbox"), &case, &[])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("being updated by another run"), "{said}");
+    held.rollback().unwrap();
+    assert_eq!(dump(&database), before);
+    add(&repo().join("corpus/mbox"), &case, &[]);
+    assert_eq!(dump(&database)["productions"].len(), 2);
+}
