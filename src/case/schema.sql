@@ -38,6 +38,7 @@ CREATE TABLE files (
     UNIQUE (production_id, source)
 );
 CREATE INDEX files_sha256 ON files(sha256);
+CREATE INDEX files_source ON files(source);
 
 -- One row per file: what it is and what it gave (documents.csv's columns).
 CREATE TABLE documents (
