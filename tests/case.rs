@@ -414,3 +414,32 @@ fn a_case_being_updated_refuses_a_second_update() {
     add(&repo().join("corpus/mbox"), &case, &[]);
     assert_eq!(dump(&database)["productions"].len(), 2);
 }
+
+#[test]
+fn a_folder_without_a_case_or_with_another_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let summary = bin().arg("case").arg(&empty).output().unwrap();
+    assert_eq!(summary.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&summary.stderr);
+    assert!(
+        said.contains("holds no case") && said.contains("--case"),
+        "{said}"
+    );
+
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    let conn = rusqlite::Connection::open(other.join("case.sqlite")).unwrap();
+    conn.execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    drop(conn);
+    let before = sha256(&other.join("case.sqlite"));
+    let refused = add_command(&repo().join("corpus/eml"), &other, &[])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("did not make"), "{said}");
+    assert_eq!(sha256(&other.join("case.sqlite")), before);
+}

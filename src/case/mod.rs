@@ -93,6 +93,12 @@ impl Case {
         })?;
         let mut case = Case::open_with(dir, OpenFlags::default())?;
         if !case.has_schema()? {
+            if case.table_count()? > 0 {
+                return Err(CaseError::Refused(format!(
+                    "{} is a database backchannel did not make: give --case another folder",
+                    case.path.display()
+                )));
+            }
             let path = case.path.clone();
             let tx = case.conn.transaction().map_err(|e| sql(&path, e))?;
             tx.execute_batch(SCHEMA).map_err(|e| sql(&path, e))?;
@@ -103,7 +109,29 @@ impl Case {
             .map_err(|e| sql(&path, e))?;
             tx.commit().map_err(|e| sql(&path, e))?;
         }
+        case.check_version()?;
         Ok(case)
+    }
+
+    /// Refuses a case another version of backchannel made with other tables.
+    fn check_version(&self) -> Result<(), CaseError> {
+        let version: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| sql(&self.path, e))?;
+        match version.as_deref() {
+            Some(SCHEMA_VERSION) => Ok(()),
+            other => Err(CaseError::Refused(format!(
+                "{} was made with case schema {} and this backchannel reads schema {SCHEMA_VERSION}",
+                self.path.display(),
+                other.unwrap_or("(none)")
+            ))),
+        }
     }
 
     /// Opens an existing case in `dir` to read it. (Not read only: a run killed part way
@@ -120,7 +148,7 @@ impl Case {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let case = Case::open_with(dir, flags)?;
         match case.has_schema()? {
-            true => Ok(case),
+            true => case.check_version().map(|()| case),
             false => Err(CaseError::Refused(format!(
                 "{} is not a backchannel case",
                 case.path.display()
@@ -136,6 +164,16 @@ impl Case {
         conn.busy_timeout(std::time::Duration::from_secs(2))
             .map_err(|e| sql(&path, e))?;
         Ok(Case { path, conn })
+    }
+
+    fn table_count(&self) -> Result<i64, CaseError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|e| sql(&self.path, e))
     }
 
     fn has_schema(&self) -> Result<bool, CaseError> {
