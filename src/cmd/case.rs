@@ -166,12 +166,27 @@ pub fn add_production(
         walk_errors: &found.errors,
         seconds: started.elapsed().as_secs_f64(),
     };
-    update
-        .commit(&facts)
-        .with_context(|| format!("storing the production in {}", dir.display()))?;
-    after.lap("store in the case");
-    write_case_reports(args, &case, &out, &output, &changes)?;
-    after.lap("write reports");
+    // The reports come from the run, not from the database: they are written while the
+    // update is stored (one SQLite writer, on this thread), and marked as the case's
+    // only once it is committed.
+    forget_case_reports(&out);
+    let (committed, reported) = std::thread::scope(|scope| {
+        let reports = scope.spawn(|| write_unmarked(args, &out, &output, &changes));
+        let committed = update.commit(&facts);
+        (committed, reports.join())
+    });
+    committed.with_context(|| {
+        format!(
+            "storing the production in {} (the case is as it was)",
+            dir.display()
+        )
+    })?;
+    match reported {
+        Ok(written) => written?,
+        Err(_) => anyhow::bail!("writing the reports to {} stopped", out.display()),
+    }
+    mark_reports(&out, &case, !args.no_xlsx)?;
+    after.lap("store in the case, write reports");
     if !args.quiet {
         analyze::print_summary(&output, &out, started.elapsed().as_secs_f64());
         let known = new_files.iter().filter(|f| f.kept_from.is_some()).count();
@@ -231,14 +246,24 @@ fn write_case_reports(
     output: &RunOutput,
     changes: &[backchannel::model::Change],
 ) -> anyhow::Result<()> {
+    // The marker goes first: reports stopped part way are not taken as current.
+    forget_case_reports(out);
+    write_unmarked(args, out, output, changes)?;
+    mark_reports(out, case, !args.no_xlsx)
+}
+
+/// The case's reports, not yet marked as current.
+fn write_unmarked(
+    args: &AnalyzeArgs,
+    out: &Path,
+    output: &RunOutput,
+    changes: &[backchannel::model::Change],
+) -> anyhow::Result<()> {
     let run = Run {
         changes: Some(changes),
         ..Run::from(output)
     };
-    // The marker goes first: reports stopped part way are not taken as current.
-    forget_case_reports(out);
-    analyze::write(out, &run, args)?;
-    mark_reports(out, case, !args.no_xlsx)
+    analyze::write(out, &run, args)
 }
 
 fn print_changes(
