@@ -329,6 +329,16 @@ pub struct RunSummary {
     pub bytes: u64,
     /// Wall and processor time of each stage, in order (`analyze --timings` prints them).
     pub stage_secs: Vec<StageTime>,
+    /// Lines the caller adds to the Summary sheet after the run's own (a case's
+    /// production and what it changed): item, and its value as text or a count.
+    pub extra: Vec<(String, SummaryValue)>,
+}
+
+/// A value on the Summary sheet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum SummaryValue {
+    Text(String),
+    Count(u64),
 }
 
 /// How long one stage of a run took.

@@ -255,6 +255,7 @@ pub fn run_plan(
         elapsed_secs: started.elapsed().as_secs_f64(),
         bytes: output.summary.bytes,
         stage_secs: clock.laps,
+        extra: Vec::new(),
     };
     Ok(output)
 }

@@ -299,6 +299,21 @@ fn a_name_released_on_appeal_is_newly_released_text() {
     let whats_new = workbook.find("name=\"What's new\"").unwrap();
     let flags = workbook.find("name=\"Flags\"").unwrap();
     assert!(summary < whats_new && whats_new < flags, "{workbook}");
+    // The Summary sheet says which production What's new is about.
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut book.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    for text in [
+        "productions in the case",
+        "interim release; after appeal; later",
+        "production of What's new",
+        "newly withheld spans",
+    ] {
+        assert!(sheet.contains(text), "{text} not in the Summary: {sheet}");
+    }
 }
 
 /// Every row of every table, as text: what "the case is unchanged" compares.

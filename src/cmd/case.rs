@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use backchannel::case::{self, hash_files, Case, UpdateFacts};
 use backchannel::ingest::discover;
+use backchannel::model::SummaryValue;
 use backchannel::pipeline::{run_plan, RunOutput, StageClock};
 use backchannel::report::Run;
 
@@ -171,7 +172,7 @@ pub fn add_production(
     // only once it is committed.
     forget_case_reports(&out);
     let (committed, reported) = std::thread::scope(|scope| {
-        let reports = scope.spawn(|| write_unmarked(args, &out, &output, &changes));
+        let reports = scope.spawn(|| write_unmarked(args, &out, &output, &changes, &name));
         let committed = update.commit(&facts);
         (committed, reports.join())
     });
@@ -225,9 +226,9 @@ fn unchanged(
         )
         .map_err(|e| analyze::pipeline_error(e, out, inputs))?;
         progress.finish_and_clear();
-        let last = case.productions()?.last().map(|p| p.id).unwrap_or_default();
-        let changes = case.changes_of(last)?;
-        write_case_reports(args, case, out, &output, &changes)?;
+        let last = case.productions()?.pop().unwrap_or_default();
+        let changes = case.changes_of(last.id)?;
+        write_case_reports(args, case, out, &output, &changes, &last.name)?;
     }
     if !args.quiet {
         eprintln!(
@@ -245,10 +246,11 @@ fn write_case_reports(
     out: &Path,
     output: &RunOutput,
     changes: &[backchannel::model::Change],
+    production: &str,
 ) -> anyhow::Result<()> {
     // The marker goes first: reports stopped part way are not taken as current.
     forget_case_reports(out);
-    write_unmarked(args, out, output, changes)?;
+    write_unmarked(args, out, output, changes, production)?;
     mark_reports(out, case, !args.no_xlsx)
 }
 
@@ -258,12 +260,59 @@ fn write_unmarked(
     out: &Path,
     output: &RunOutput,
     changes: &[backchannel::model::Change],
+    production: &str,
 ) -> anyhow::Result<()> {
+    let mut summary = output.summary.clone();
+    summary.extra = case_lines(output, changes, production);
     let run = Run {
         changes: Some(changes),
+        summary: &summary,
         ..Run::from(output)
     };
     analyze::write(out, &run, args)
+}
+
+/// The Summary sheet's lines on the case: its productions, the one just added and what
+/// it changed.
+fn case_lines(
+    output: &RunOutput,
+    changes: &[backchannel::model::Change],
+    production: &str,
+) -> Vec<(String, SummaryValue)> {
+    use backchannel::case::changes::{
+        NEWLY_RELEASED, NEWLY_WITHHELD, NEW_FLAG, NEW_MESSAGE, REPRODUCED,
+    };
+    let names = output
+        .records
+        .case
+        .as_ref()
+        .map(|c| c.names.as_slice())
+        .unwrap_or_default();
+    let count = |kind: &str| {
+        SummaryValue::Count(changes.iter().filter(|c| c.change == kind).count() as u64)
+    };
+    let text = |t: String| SummaryValue::Text(t);
+    vec![
+        (
+            "productions in the case".into(),
+            text(
+                names
+                    .iter()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        ),
+        (
+            "production of What's new".into(),
+            text(production.to_string()),
+        ),
+        ("new messages".into(), count(NEW_MESSAGE)),
+        ("re-produced messages".into(), count(REPRODUCED)),
+        ("new flags".into(), count(NEW_FLAG)),
+        ("newly released spans".into(), count(NEWLY_RELEASED)),
+        ("newly withheld spans".into(), count(NEWLY_WITHHELD)),
+    ]
 }
 
 fn print_changes(

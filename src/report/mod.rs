@@ -601,6 +601,7 @@ mod tests {
             elapsed_secs: 0.1234,
             bytes: 4096,
             stage_secs: Vec::new(),
+            extra: Vec::new(),
         }
     }
 

@@ -10,7 +10,7 @@ use rust_xlsxwriter::{ColNum, Format, RowNum, Workbook, Worksheet, XlsxError};
 
 use super::Sheet;
 use crate::error::{Error, Result};
-use crate::model::RunSummary;
+use crate::model::{RunSummary, SummaryValue};
 
 /// Excel's cell text limit is 32,767 characters; cut a little below it.
 const MAX_CELL_CHARS: usize = 32_000;
@@ -271,7 +271,14 @@ fn write_summary(
     let mut key_width = "Top agencies".len();
     let mut value_width = "messages".len();
     let mut row: RowNum = 1;
-    for (key, value) in rows {
+    let extra = summary.extra.iter().map(|(key, value)| {
+        let value = match value {
+            SummaryValue::Text(text) => Value::Text(text.as_str().into()),
+            SummaryValue::Count(n) => Value::Number(*n as f64),
+        };
+        (key.as_str(), value)
+    });
+    for (key, value) in rows.into_iter().chain(extra) {
         ws.write_string(row, 0, key)?;
         key_width = key_width.max(key.len());
         value_width = value_width.max(value.write(ws, row, 1, None)?);
