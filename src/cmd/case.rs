@@ -143,9 +143,7 @@ pub fn add_production(
     }
     let rules = analyze::load_rules(args)?;
     let options = analyze::run_options(args, &out)?;
-    let inputs_text = inputs
-        .iter()
-        .map(|p| p.display().to_string())
+    let inputs_text = (inputs.iter().map(|p| p.display().to_string()))
         .collect::<Vec<_>>()
         .join("; ");
     let update = case.begin(&name, &inputs_text, args.replace)?;
@@ -167,25 +165,7 @@ pub fn add_production(
         walk_errors: &found.errors,
         seconds: started.elapsed().as_secs_f64(),
     };
-    // The reports come from the run, not from the database: they are written while the
-    // update is stored (one SQLite writer, on this thread), and marked as the case's
-    // only once it is committed.
-    forget_case_reports(&out);
-    let (committed, reported) = std::thread::scope(|scope| {
-        let reports = scope.spawn(|| write_unmarked(args, &out, &output, &changes, &name));
-        let committed = update.commit(&facts);
-        (committed, reports.join())
-    });
-    committed.with_context(|| {
-        format!(
-            "storing the production in {} (the case is as it was)",
-            dir.display()
-        )
-    })?;
-    match reported {
-        Ok(written) => written?,
-        Err(_) => anyhow::bail!("writing the reports to {} stopped", out.display()),
-    }
+    store_and_report(update, &facts, args, dir, &out, &name)?;
     mark_reports(&out, &case, !args.no_xlsx)?;
     after.lap("store in the case, write reports");
     if !args.quiet {
@@ -197,6 +177,35 @@ pub fn add_production(
         analyze::print_timings(&output, &after);
     }
     Ok(())
+}
+
+/// Commits the update while the (unmarked) reports are written. The reports come from the
+/// run, not from the database, so the two go side by side: the update on this thread (its
+/// one SQLite writer), the reports on another.
+fn store_and_report(
+    update: case::Update<'_>,
+    facts: &UpdateFacts<'_>,
+    args: &AnalyzeArgs,
+    dir: &Path,
+    out: &Path,
+    name: &str,
+) -> anyhow::Result<()> {
+    forget_case_reports(out);
+    let (committed, reported) = std::thread::scope(|scope| {
+        let reports = scope.spawn(|| write_unmarked(args, out, facts.output, facts.changes, name));
+        let committed = update.commit(facts);
+        (committed, reports.join())
+    });
+    committed.with_context(|| {
+        format!(
+            "storing the production in {} (the case is as it was)",
+            dir.display()
+        )
+    })?;
+    match reported {
+        Ok(written) => written,
+        Err(_) => anyhow::bail!("writing the reports to {} stopped", out.display()),
+    }
 }
 
 /// The same production again: nothing to add. The reports are written again only if
