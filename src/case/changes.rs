@@ -4,7 +4,7 @@
 //! re-produces, per informal request it is the first to show, and per redacted span it
 //! releases or withholds against an earlier production.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::{Change, RedactionDiff};
 use crate::records::Records;
@@ -28,96 +28,8 @@ pub fn changes(
         return Ok(Vec::new());
     };
     let of = |i: usize| case.of_record.get(i).copied().unwrap_or(u32::MAX);
-    // Per message (its first occurrence): its first occurrence in this production, and
-    // whether it was flagged before it and in it.
-    let mut messages: BTreeMap<usize, Seen> = BTreeMap::new();
-    for (i, brief) in records.briefs.iter().enumerate() {
-        let p = of(i);
-        if p > production {
-            continue;
-        }
-        let seen = messages.entry(brief.place.first as usize).or_default();
-        if p < production {
-            seen.earlier.get_or_insert(i);
-            seen.flagged_before |= brief.flagged;
-        } else {
-            seen.now.get_or_insert(i);
-            if brief.flagged {
-                seen.flagged_now.get_or_insert(i);
-            }
-        }
-    }
-    let mut rows: Vec<(&'static str, usize, Option<usize>)> = Vec::new();
-    for seen in messages.values() {
-        let Some(now) = seen.now else { continue };
-        match seen.earlier {
-            None => rows.push((NEW_MESSAGE, now, None)),
-            Some(earlier) => rows.push((REPRODUCED, now, Some(earlier))),
-        }
-        if let (Some(flagged), false) = (seen.flagged_now, seen.flagged_before) {
-            rows.push((NEW_FLAG, flagged, None));
-        }
-    }
-    let index: HashMap<String, usize> = (records.briefs.iter().enumerate())
-        .filter(|(i, _)| of(*i) <= production)
-        .map(|(i, b)| (b.key(), i))
-        .collect();
-    // Text this production withholds is newly withheld only where none of its copies
-    // of the message shows it (re-producing a withheld copy beside a visible one
-    // withholds nothing new): the copies of each message here, and of them those that
-    // withhold each text.
-    let mut copies_now: HashMap<u32, usize> = HashMap::new();
-    for (i, brief) in records.briefs.iter().enumerate() {
-        if of(i) == production {
-            *copies_now.entry(brief.place.first).or_default() += 1;
-        }
-    }
-    let mut withholding_now: HashMap<(&str, &str, &str), std::collections::HashSet<usize>> =
-        HashMap::new();
-    for diff in diffs {
-        if let Some(&redacted) = index.get(&diff.redacted_in) {
-            if of(redacted) == production {
-                let key = (
-                    diff.message.as_str(),
-                    diff.field.as_str(),
-                    diff.withheld.as_str(),
-                );
-                withholding_now.entry(key).or_default().insert(redacted);
-            }
-        }
-    }
-    let shown_now = |diff: &RedactionDiff, redacted: usize| {
-        let key = (
-            diff.message.as_str(),
-            diff.field.as_str(),
-            diff.withheld.as_str(),
-        );
-        let first = records.briefs[redacted].place.first;
-        let copies = copies_now.get(&first).copied().unwrap_or(0);
-        copies > withholding_now.get(&key).map_or(0, |w| w.len())
-    };
-    let mut redaction_rows = Vec::new();
-    for diff in diffs {
-        let (Some(&redacted), Some(&visible)) =
-            (index.get(&diff.redacted_in), index.get(&diff.visible_in))
-        else {
-            continue;
-        };
-        // The visible copy is the first that shows the text: one in this production
-        // means no earlier production showed it.
-        let kind = match (of(redacted), of(visible)) {
-            (r, v) if v == production && r < production => NEWLY_RELEASED,
-            (r, v) if r == production && v < production && !shown_now(diff, redacted) => {
-                NEWLY_WITHHELD
-            }
-            _ => continue,
-        };
-        let (now, earlier) = match kind {
-            NEWLY_RELEASED => (visible, redacted),
-            _ => (redacted, visible),
-        };
-        redaction_rows.push((kind, now, earlier, diff));
-    }
+    let mut rows = message_changes(records, production, &of);
+    let mut redaction_rows = redaction_changes(records, diffs, production, &of);
     rows.sort_by_key(|(kind, i, _)| (order(kind), *i));
     redaction_rows.sort_by_key(|(kind, i, _, _)| (order(kind), *i));
     // Only a new flag needs more than the briefs hold (its evidence and reasons): those
@@ -147,6 +59,124 @@ pub fn changes(
         out.push(change);
     }
     Ok(out)
+}
+
+/// A change found: its kind, the record in the production, the earlier record it is
+/// compared with.
+type Found = (&'static str, usize, Option<usize>);
+
+/// New messages, new flags and re-produced messages: each message the production holds
+/// against what the earlier productions held of it.
+fn message_changes(records: &Records, production: u32, of: &dyn Fn(usize) -> u32) -> Vec<Found> {
+    // Per message (its first occurrence): its first occurrences before and in this
+    // production, and whether it was flagged before it and in it.
+    let mut messages: BTreeMap<usize, Seen> = BTreeMap::new();
+    for (i, brief) in records.briefs.iter().enumerate() {
+        let p = of(i);
+        if p > production {
+            continue;
+        }
+        let seen = messages.entry(brief.place.first as usize).or_default();
+        if p < production {
+            seen.earlier.get_or_insert(i);
+            seen.flagged_before |= brief.flagged;
+        } else {
+            seen.now.get_or_insert(i);
+            if brief.flagged {
+                seen.flagged_now.get_or_insert(i);
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for seen in messages.values() {
+        let Some(now) = seen.now else { continue };
+        match seen.earlier {
+            None => rows.push((NEW_MESSAGE, now, None)),
+            Some(earlier) => rows.push((REPRODUCED, now, Some(earlier))),
+        }
+        if let (Some(flagged), false) = (seen.flagged_now, seen.flagged_before) {
+            rows.push((NEW_FLAG, flagged, None));
+        }
+    }
+    rows
+}
+
+/// Newly released and newly withheld text: the redaction differences between a copy in
+/// this production and one in an earlier production. Gives each with its kind, the copy
+/// here, the earlier copy and the difference.
+fn redaction_changes<'d>(
+    records: &Records,
+    diffs: &'d [RedactionDiff],
+    production: u32,
+    of: &dyn Fn(usize) -> u32,
+) -> Vec<(&'static str, usize, usize, &'d RedactionDiff)> {
+    let index: HashMap<String, usize> = (records.briefs.iter().enumerate())
+        .filter(|(i, _)| of(*i) <= production)
+        .map(|(i, b)| (b.key(), i))
+        .collect();
+    let shown_here = shown_here(records, diffs, production, of, &index);
+    let mut rows = Vec::new();
+    for diff in diffs {
+        let (Some(&redacted), Some(&visible)) =
+            (index.get(&diff.redacted_in), index.get(&diff.visible_in))
+        else {
+            continue;
+        };
+        // The visible copy is the first that shows the text: one in this production
+        // means no earlier production showed it.
+        match (of(redacted), of(visible)) {
+            (r, v) if v == production && r < production => {
+                rows.push((NEWLY_RELEASED, visible, redacted, diff));
+            }
+            (r, v) if r == production && v < production && !shown_here(diff, redacted) => {
+                rows.push((NEWLY_WITHHELD, redacted, visible, diff));
+            }
+            _ => {}
+        }
+    }
+    rows
+}
+
+/// Whether the production shows a text one of its copies (`redacted`) withholds: text
+/// this production withholds is newly withheld only where none of its copies of the
+/// message shows it (re-producing a withheld copy beside a visible one withholds
+/// nothing new).
+fn shown_here<'a>(
+    records: &'a Records,
+    diffs: &'a [RedactionDiff],
+    production: u32,
+    of: &dyn Fn(usize) -> u32,
+    index: &HashMap<String, usize>,
+) -> impl Fn(&RedactionDiff, usize) -> bool + 'a {
+    let text_of =
+        |d: &'a RedactionDiff| (d.message.as_str(), d.field.as_str(), d.withheld.as_str());
+    let mut copies_here: HashMap<u32, usize> = HashMap::new();
+    for (i, brief) in records.briefs.iter().enumerate() {
+        if of(i) == production {
+            *copies_here.entry(brief.place.first).or_default() += 1;
+        }
+    }
+    let mut withholding: HashMap<(&str, &str, &str), HashSet<usize>> = HashMap::new();
+    for diff in diffs {
+        if let Some(&redacted) = index.get(&diff.redacted_in) {
+            if of(redacted) == production {
+                withholding
+                    .entry(text_of(diff))
+                    .or_default()
+                    .insert(redacted);
+            }
+        }
+    }
+    move |diff: &RedactionDiff, redacted: usize| {
+        let key = (
+            diff.message.as_str(),
+            diff.field.as_str(),
+            diff.withheld.as_str(),
+        );
+        let first = records.briefs[redacted].place.first;
+        let copies = copies_here.get(&first).copied().unwrap_or(0);
+        copies > withholding.get(&key).map_or(0, HashSet::len)
+    }
 }
 
 /// What a production shows of one message.
