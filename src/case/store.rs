@@ -165,31 +165,7 @@ fn insert_messages(
     let ours: Vec<usize> = (0..records.len())
         .filter(|&i| case.of_record.get(i) == Some(&facts.production_index))
         .collect();
-    let mut message = tx
-        .prepare(
-            "INSERT INTO messages (production_id, file_id, key, message_key, first_seen, source,
-                 ordinal, origin, date, \"from\", \"to\", cc, subject, page, bates, thread_id,
-                 duplicate_of, sender_agency, exemptions, flagged, score)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?18, ?19, ?20, ?21)",
-        )
-        .map_err(|e| sql(path, e))?;
-    let mut text = tx
-        .prepare("INSERT INTO message_texts (message_id, record, body) VALUES (?1, ?2, ?3)")
-        .map_err(|e| sql(path, e))?;
-    let mut flag = tx
-        .prepare(
-            "INSERT INTO flags (message_id, production_id, message_key, score, requester,
-                 holder, data_types, identifiers, reasons, evidence)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )
-        .map_err(|e| sql(path, e))?;
-    let mut span = tx
-        .prepare(
-            "INSERT INTO redactions (message_id, production_id, span, exemptions)
-             VALUES (?1, ?2, ?3, ?4)",
-        )
-        .map_err(|e| sql(path, e))?;
+    let mut inserts = MessageInserts::prepare(tx).map_err(|e| sql(path, e))?;
     let (sender, chunks) = std::sync::mpsc::sync_channel(1);
     std::thread::scope(|scope| -> Result<(), CaseError> {
         // The records come back from the run's store and are encoded on the other
@@ -207,61 +183,112 @@ fn insert_messages(
                     path: path.to_path_buf(),
                     reason: err.to_string(),
                 })?;
-                let m = &record.message;
-                let g = &record.group;
-                let f = &record.findings;
-                let file_id = file_ids.get(&m.source).copied().unwrap_or_default();
-                message
-                    .execute(params![
-                        production,
-                        file_id,
-                        m.key(),
-                        g.message_key,
-                        g.first_seen,
-                        m.source,
-                        m.ordinal,
-                        m.origin.map_or("", |o| o.as_str()),
-                        m.date.local,
-                        m.from,
-                        m.to.join("; "),
-                        m.cc.join("; "),
-                        m.subject,
-                        m.page,
-                        m.bates,
-                        g.thread_id,
-                        g.duplicate_of,
-                        agency_name(&f.sender_agency),
-                        f.exemptions.join("; "),
-                        f.flag.flagged,
-                        f.flag.score,
-                    ])
-                    .map_err(|e| sql(path, e))?;
-                let id = tx.last_insert_rowid();
-                text.execute(params![id, json, body])
-                    .map_err(|e| sql(path, e))?;
-                if f.flag.flagged {
-                    flag.execute(params![
-                        id,
-                        production,
-                        g.message_key,
-                        f.flag.score,
-                        agency_name(&f.flag.requester),
-                        agency_name(&f.flag.holder),
-                        f.data_types.join("; "),
-                        f.identifiers.join("; "),
-                        f.flag.reasons.join("; "),
-                        f.flag.evidence.join(" | "),
-                    ])
-                    .map_err(|e| sql(path, e))?;
-                }
-                for r in &f.redactions {
-                    span.execute(params![id, production, r.text, r.codes.join("; ")])
-                        .map_err(|e| sql(path, e))?;
-                }
+                let file_id = file_ids.get(&record.message.source).copied();
+                (inserts.insert(
+                    tx,
+                    production,
+                    file_id.unwrap_or_default(),
+                    &record,
+                    &json,
+                    &body,
+                ))
+                .map_err(|e| sql(path, e))?;
             }
         }
         Ok(())
     })
+}
+
+/// The statements that store one message: its row, its text, its flag and its spans.
+struct MessageInserts<'t> {
+    message: rusqlite::Statement<'t>,
+    text: rusqlite::Statement<'t>,
+    flag: rusqlite::Statement<'t>,
+    span: rusqlite::Statement<'t>,
+}
+
+impl<'t> MessageInserts<'t> {
+    fn prepare(tx: &'t Transaction<'_>) -> rusqlite::Result<MessageInserts<'t>> {
+        Ok(MessageInserts {
+            message: tx.prepare(
+                "INSERT INTO messages (production_id, file_id, key, message_key, first_seen,
+                     source, ordinal, origin, date, \"from\", \"to\", cc, subject, page, bates,
+                     thread_id, duplicate_of, sender_agency, exemptions, flagged, score)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17, ?18, ?19, ?20, ?21)",
+            )?,
+            text: tx.prepare(
+                "INSERT INTO message_texts (message_id, record, body) VALUES (?1, ?2, ?3)",
+            )?,
+            flag: tx.prepare(
+                "INSERT INTO flags (message_id, production_id, message_key, score, requester,
+                     holder, data_types, identifiers, reasons, evidence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?,
+            span: tx.prepare(
+                "INSERT INTO redactions (message_id, production_id, span, exemptions)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?,
+        })
+    }
+
+    /// Stores one record (grouped), its text and its message and findings as JSON.
+    fn insert(
+        &mut self,
+        tx: &Transaction<'_>,
+        production: i64,
+        file_id: i64,
+        record: &Record,
+        json: &str,
+        body: &str,
+    ) -> rusqlite::Result<()> {
+        let m = &record.message;
+        let g = &record.group;
+        let f = &record.findings;
+        self.message.execute(params![
+            production,
+            file_id,
+            m.key(),
+            g.message_key,
+            g.first_seen,
+            m.source,
+            m.ordinal,
+            m.origin.map_or("", |o| o.as_str()),
+            m.date.local,
+            m.from,
+            m.to.join("; "),
+            m.cc.join("; "),
+            m.subject,
+            m.page,
+            m.bates,
+            g.thread_id,
+            g.duplicate_of,
+            agency_name(&f.sender_agency),
+            f.exemptions.join("; "),
+            f.flag.flagged,
+            f.flag.score,
+        ])?;
+        let id = tx.last_insert_rowid();
+        self.text.execute(params![id, json, body])?;
+        if f.flag.flagged {
+            self.flag.execute(params![
+                id,
+                production,
+                g.message_key,
+                f.flag.score,
+                agency_name(&f.flag.requester),
+                agency_name(&f.flag.holder),
+                f.data_types.join("; "),
+                f.identifiers.join("; "),
+                f.flag.reasons.join("; "),
+                f.flag.evidence.join(" | "),
+            ])?;
+        }
+        for r in &f.redactions {
+            (self.span).execute(params![id, production, r.text, r.codes.join("; ")])?;
+        }
+        Ok(())
+    }
 }
 
 /// A chunk of records as stored: each record (grouped), its body, and its message and
