@@ -42,7 +42,7 @@ pub(super) fn write(
     insert_documents(tx, path, production, facts, &file_ids)?;
     insert_messages(tx, path, production, facts, &file_ids)?;
     insert_errors(tx, production, facts, &file_ids).map_err(e)?;
-    regroup_earlier(tx, facts).map_err(e)?;
+    regroup_earlier(tx, production, facts).map_err(e)?;
     rewrite_case_tables(tx, facts).map_err(e)?;
     insert_changes(tx, production, facts.changes).map_err(e)?;
     update_production(tx, production, facts).map_err(e)?;
@@ -355,7 +355,11 @@ fn insert_errors(
 }
 
 /// Every earlier message's place as this run grouped the whole case, where it moved.
-fn regroup_earlier(tx: &Transaction<'_>, facts: &UpdateFacts<'_>) -> rusqlite::Result<()> {
+fn regroup_earlier(
+    tx: &Transaction<'_>,
+    production: i64,
+    facts: &UpdateFacts<'_>,
+) -> rusqlite::Result<()> {
     let records = &facts.output.records;
     let Some(case) = &records.case else {
         return Ok(());
@@ -372,9 +376,9 @@ fn regroup_earlier(tx: &Transaction<'_>, facts: &UpdateFacts<'_>) -> rusqlite::R
     {
         let mut stmt = tx.prepare(
             "SELECT id, production_id, source, ordinal, thread_id, duplicate_of, first_seen,
-                 message_key FROM messages",
+                 message_key FROM messages WHERE production_id != ?1",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map([production], |r| {
             Ok((
                 (r.get(1)?, r.get(2)?, r.get(3)?),
                 (r.get(0)?, (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
