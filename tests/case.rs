@@ -185,6 +185,18 @@ fn the_same_production_twice_changes_nothing() {
     );
     eprintln!("first run {first:?}, second {second:?}");
 
+    // The same production, moved elsewhere, is still the same production.
+    let moved = dir.path().join("moved").join("larger");
+    copy_tree(&production, &moved, None);
+    let again = common::succeeds({
+        let mut command = bin();
+        command.arg("analyze").arg(&moved).arg("--case").arg(&case);
+        command
+    });
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(said.contains("nothing changed"), "{said}");
+    assert_eq!(sha256(&database), before, "case.sqlite changed");
+
     // The same files under another name are a production of their own, read from the
     // case, not from disk: every message re-produced, none new.
     add(&production, &case, &["--production", "again"]);

@@ -246,11 +246,12 @@ impl Case {
             .map_err(|e| sql(&self.path, e))
     }
 
-    /// Whether production `id` holds exactly these files (names and contents).
+    /// Whether production `id` holds exactly these files: the same paths inside its
+    /// input (wherever that input is now), with the same contents.
     pub fn holds_same_files(&self, id: i64, files: &[HashedFile]) -> Result<bool, CaseError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT path, sha256 FROM files WHERE production_id = ?1")
+            .prepare("SELECT relative, sha256 FROM files WHERE production_id = ?1")
             .map_err(|e| sql(&self.path, e))?;
         let stored: HashSet<(String, String)> = stmt
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -261,7 +262,7 @@ impl Case {
             .iter()
             .map(|f| {
                 let hash = f.sha256.clone().unwrap_or_default();
-                (f.file.path.display().to_string(), hash)
+                (f.file.source.clone(), hash)
             })
             .collect();
         Ok(stored == given && files.iter().all(|f| f.sha256.is_ok()))
@@ -425,11 +426,13 @@ impl Update<'_> {
             )
             .map_err(|e| sql(path, e))?;
         let mut file = hashed.file.clone();
+        let relative = file.source.clone();
         if taken {
             file.source = format!("{}/{}", self.name, file.source);
         }
         Ok(NewFile {
             file,
+            relative,
             sha256: hashed.sha256.clone().unwrap_or_default(),
             kept_from: earlier.map(|(id, _)| id),
             same_as: earlier
@@ -449,6 +452,9 @@ impl Update<'_> {
 #[derive(Debug, Clone)]
 pub struct NewFile {
     pub file: SourceFile,
+    /// Its path inside the production's input (its reported name may have the
+    /// production's name in front).
+    pub relative: String,
     pub sha256: String,
     /// The file the case already holds with the same content, whose records it takes.
     pub kept_from: Option<i64>,

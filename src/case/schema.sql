@@ -31,7 +31,8 @@ CREATE TABLE files (
     id            INTEGER PRIMARY KEY,
     production_id INTEGER NOT NULL REFERENCES productions(id),
     source        TEXT NOT NULL,    -- the name it is reported under
-    path          TEXT NOT NULL,    -- where it was read from
+    relative      TEXT NOT NULL,    -- its path inside the production's input
+    path          TEXT NOT NULL,    -- where it was read from (absolute)
     sha256        TEXT NOT NULL,
     size          INTEGER NOT NULL,
     same_as       INTEGER REFERENCES files(id),  -- the file with the same content read before

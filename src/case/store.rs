@@ -85,15 +85,18 @@ fn insert_files(
     files: &[NewFile],
 ) -> rusqlite::Result<HashMap<String, i64>> {
     let mut stmt = tx.prepare(
-        "INSERT INTO files (production_id, source, path, sha256, size, same_as)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO files (production_id, source, relative, path, sha256, size, same_as)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     let mut ids = HashMap::with_capacity(files.len());
     for f in files {
+        // Where it was read from, whatever folder the run was started in.
+        let path = std::fs::canonicalize(&f.file.path).unwrap_or_else(|_| f.file.path.clone());
         stmt.execute(params![
             production,
             f.file.source,
-            f.file.path.display().to_string(),
+            f.relative,
+            path.display().to_string(),
             f.sha256,
             i64::try_from(f.file.size).unwrap_or(i64::MAX),
             f.same_as,
