@@ -228,24 +228,36 @@ pub struct Rules {
     pub any_identifier: RegexSet,
 }
 
-impl Rules {
-    /// The default rules.
-    pub fn default_rules() -> Result<Rules, Error> {
-        let value: Value = serde_json::from_str(DEFAULT_RULES)
-            .map_err(|e| Error::Rules(format!("default rules: {e}")))?;
-        Self::from_value(value)
-    }
-
-    /// The default rules extended by a user's rules file.
-    pub fn with_user_file(path: &Path) -> Result<Rules, Error> {
+/// The default rules as JSON, extended by a user's rules file.
+fn merged(user: Option<&Path>) -> Result<Value, Error> {
+    let mut base: Value = serde_json::from_str(DEFAULT_RULES)
+        .map_err(|e| Error::Rules(format!("default rules: {e}")))?;
+    if let Some(path) = user {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Rules(format!("{}: {e}", path.display())))?;
         let user: Value = serde_json::from_str(&text)
             .map_err(|e| Error::Rules(format!("{}: {e}", path.display())))?;
-        let mut base: Value = serde_json::from_str(DEFAULT_RULES)
-            .map_err(|e| Error::Rules(format!("default rules: {e}")))?;
         merge(&mut base, user);
-        Self::from_value(base)
+    }
+    Ok(base)
+}
+
+impl Rules {
+    /// The default rules.
+    pub fn default_rules() -> Result<Rules, Error> {
+        Self::from_value(merged(None)?)
+    }
+
+    /// The default rules extended by a user's rules file.
+    pub fn with_user_file(path: &Path) -> Result<Rules, Error> {
+        Self::from_value(merged(Some(path))?)
+    }
+
+    /// The rules a run would use (the defaults, extended by `user`), as one JSON text
+    /// with its keys in order: the same rules give the same text, whatever the files'
+    /// layout. What a case compares to tell whether a file was read with these rules.
+    pub fn canonical_json(user: Option<&Path>) -> Result<String, Error> {
+        serde_json::to_string(&merged(user)?).map_err(|e| Error::Rules(e.to_string()))
     }
 
     fn from_value(value: Value) -> Result<Rules, Error> {

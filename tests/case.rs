@@ -471,3 +471,56 @@ fn a_folder_without_a_case_or_with_another_database_is_refused() {
     assert!(said.contains("did not make"), "{said}");
     assert_eq!(sha256(&other.join("case.sqlite")), before);
 }
+
+#[test]
+fn files_read_with_other_rules_are_read_again_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("a.eml"),
+        "From: x@swb.example.org\nTo: y@ice.dhs.gov\nSubject: s\nDate: Mon, 08 Jun 2020 10:22:00 +0000\nMessage-ID: <a@b>\n\nhello\n",
+    )
+    .unwrap();
+    let extra = dir.path().join("extra.json");
+    std::fs::write(
+        &extra,
+        r#"{"agencies": [{"name": "Springfield Water Board", "kind": "utility", "aliases": ["Water Board"], "domains": ["swb.example.org"]}]}"#,
+    )
+    .unwrap();
+    let rules = ["--rules", extra.to_str().unwrap()];
+    let case = dir.path().join("case");
+    add(&docs, &case, &[]);
+    let sender =
+        |case: &Path| read_csv(&case.join("reports/messages.csv"))[0]["sender_agency"].clone();
+    assert_eq!(sender(&case), "");
+
+    // The same files with other rules are not "nothing changed": they are refused...
+    let refused = add_command(&docs, &case, &rules).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("other rules") && said.contains("--replace"),
+        "{said}"
+    );
+    // ...and read again with them when asked.
+    let mut replace = rules.to_vec();
+    replace.push("--replace");
+    add(&docs, &case, &replace);
+    assert_eq!(sender(&case), "Springfield Water Board");
+    let summary = bin().arg("case").arg(&case).output().unwrap();
+    let table = String::from_utf8_lossy(&summary.stdout);
+    let line = table.lines().find(|l| l.starts_with("docs")).unwrap();
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(cells[3], "0", "read again, not taken from the case: {line}");
+
+    // A production added with the default rules again says which were read otherwise.
+    let more = dir.path().join("more");
+    copy_tree(&repo().join("corpus/eml"), &more, None);
+    let output = add(&more, &case, &[]);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("productions docs were read with other rules"),
+        "{said}"
+    );
+}

@@ -61,6 +61,7 @@ pub struct Production {
     pub name: String,
     pub added_at: String,
     pub inputs: String,
+    pub rules_sha256: String,
     pub files: i64,
     pub files_known: i64,
     pub bytes: i64,
@@ -217,7 +218,7 @@ impl Case {
             .prepare(
                 "SELECT id, name, added_at, inputs, files, files_known, bytes, messages,
                         new_messages, reproduced, new_flags, newly_released, newly_withheld,
-                        error_rows, seconds
+                        error_rows, seconds, rules_sha256
                  FROM productions ORDER BY id",
             )
             .map_err(|e| sql(&self.path, e))?;
@@ -239,6 +240,7 @@ impl Case {
                     newly_withheld: r.get(12)?,
                     error_rows: r.get(13)?,
                     seconds: r.get(14)?,
+                    rules_sha256: r.get(15)?,
                 })
             })
             .map_err(|e| sql(&self.path, e))?;
@@ -280,6 +282,7 @@ impl Case {
         &mut self,
         name: &str,
         inputs: &str,
+        rules_sha256: &str,
         replace: bool,
     ) -> Result<Update<'_>, CaseError> {
         let path = self.path.clone();
@@ -308,6 +311,8 @@ impl Case {
                 )))
             }
             (Some(id), true) => {
+                // Its rules change at the commit: until then its files are what they
+                // were read with, and are not taken again under other rules.
                 tx.execute(
                     "UPDATE productions SET added_at = ?2, inputs = ?3 WHERE id = ?1",
                     params![id, now, inputs],
@@ -317,8 +322,9 @@ impl Case {
             }
             (None, _) => {
                 tx.execute(
-                    "INSERT INTO productions (name, added_at, inputs) VALUES (?1, ?2, ?3)",
-                    params![name, now, inputs],
+                    "INSERT INTO productions (name, added_at, inputs, rules_sha256)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![name, now, inputs, rules_sha256],
                 )
                 .map_err(|e| sql(&path, e))?;
                 tx.last_insert_rowid()
@@ -329,6 +335,7 @@ impl Case {
             tx,
             production: id,
             name: name.to_string(),
+            rules_sha256: rules_sha256.to_string(),
         })
     }
 }
@@ -339,6 +346,7 @@ pub struct Update<'c> {
     tx: rusqlite::Transaction<'c>,
     production: i64,
     name: String,
+    rules_sha256: String,
 }
 
 impl Update<'_> {
@@ -401,16 +409,19 @@ impl Update<'_> {
     /// How a file of this production enters the case.
     fn new_file(&self, hashed: &HashedFile) -> Result<NewFile, CaseError> {
         let path = &self.path;
-        // A file of another production is preferred: one of the production being
-        // replaced is read back before it is removed, but no longer named after.
+        // Only what was read with these rules is taken again. A file of another
+        // production is preferred: one of the production being replaced is read back
+        // before it is removed, but no longer named after.
         let earlier: Option<(i64, i64)> = match &hashed.sha256 {
             Ok(sha) => self
                 .tx
                 .query_row(
                     "SELECT files.id, files.production_id FROM files
                      JOIN documents ON documents.file_id = files.id
-                     WHERE sha256 = ?1 ORDER BY files.production_id = ?2, files.id LIMIT 1",
-                    params![sha, self.production],
+                     JOIN productions ON productions.id = files.production_id
+                     WHERE sha256 = ?1 AND productions.rules_sha256 = ?3
+                     ORDER BY files.production_id = ?2, files.id LIMIT 1",
+                    params![sha, self.production, self.rules_sha256],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()
@@ -444,6 +455,12 @@ impl Update<'_> {
     /// Stores what the run gave and commits: the case now holds the production.
     pub fn commit(self, facts: &UpdateFacts<'_>) -> Result<(), CaseError> {
         store::write(&self.tx, &self.path, self.production, facts)?;
+        self.tx
+            .execute(
+                "UPDATE productions SET rules_sha256 = ?2 WHERE id = ?1",
+                params![self.production, self.rules_sha256],
+            )
+            .map_err(|e| sql(&self.path, e))?;
         self.tx.commit().map_err(|e| sql(&self.path, e))
     }
 }
@@ -549,6 +566,15 @@ pub fn hash_files(files: Vec<SourceFile>) -> Vec<HashedFile> {
         .collect()
 }
 
+/// The SHA-256 of `bytes`, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn sha256_of(path: &Path) -> std::io::Result<String> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
@@ -560,8 +586,7 @@ fn sha256_of(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buffer[..n]);
     }
-    let digest = hasher.finalize();
-    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&hasher.finalize()))
 }
 
 fn sql(path: &Path, source: rusqlite::Error) -> CaseError {

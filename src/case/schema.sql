@@ -13,6 +13,7 @@ CREATE TABLE productions (
     name           TEXT NOT NULL UNIQUE,
     added_at       TEXT NOT NULL,   -- UTC, ISO 8601
     inputs         TEXT NOT NULL,   -- the folders or files given
+    rules_sha256   TEXT NOT NULL,   -- the rules it was read with (default and user's, as JSON)
     files          INTEGER NOT NULL DEFAULT 0,
     files_known    INTEGER NOT NULL DEFAULT 0,  -- already in the case: not read again
     bytes          INTEGER NOT NULL DEFAULT 0,

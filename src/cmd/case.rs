@@ -11,6 +11,7 @@ use backchannel::ingest::discover;
 use backchannel::model::SummaryValue;
 use backchannel::pipeline::{run_plan, RunOutput, StageClock};
 use backchannel::report::Run;
+use backchannel::rules::Rules;
 
 use super::analyze::{self, Args as AnalyzeArgs};
 
@@ -29,15 +30,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let case = Case::open_existing(&args.dir)
         .with_context(|| format!("opening the case in {}", args.dir.display()))?;
     let productions = case.productions()?;
+    let updates = case.state()?;
     println!(
-        "case {}: {} production{}, {} updates",
+        "case {}: {} production{}, {} update{}",
         case.path().display(),
         productions.len(),
         if productions.len() == 1 { "" } else { "s" },
-        case.state()?
+        updates,
+        if updates == 1 { "" } else { "s" },
     );
     println!(
-        "{:<24} {:<20} {:>6} {:>6} {:>9} {:>6} {:>11} {:>9} {:>8} {:>8} {:>6}",
+        "{:<24} {:<20} {:>6} {:>6} {:>9} {:>6} {:>11} {:>9} {:>8} {:>8} {:>6}  rules",
         "production",
         "added (UTC)",
         "files",
@@ -48,11 +51,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "new flags",
         "released",
         "withheld",
-        "errors"
+        "errors",
     );
     for p in &productions {
         println!(
-            "{:<24} {:<20} {:>6} {:>6} {:>9} {:>6} {:>11} {:>9} {:>8} {:>8} {:>6}",
+            "{:<24} {:<20} {:>6} {:>6} {:>9} {:>6} {:>11} {:>9} {:>8} {:>8} {:>6}  {}",
             p.name,
             p.added_at,
             p.files,
@@ -63,10 +66,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             p.new_flags,
             p.newly_released,
             p.newly_withheld,
-            p.error_rows
+            p.error_rows,
+            p.rules_sha256.get(..8).unwrap_or_default()
         );
     }
-    println!("known: files the case already held, not read again; new and re-produced: distinct messages first seen in it and seen before; released and withheld: redacted spans it shows that an earlier production withheld, and the reverse");
+    println!("known: files the case already held, not read again; new and re-produced: distinct messages first seen in it and seen before; released and withheld: redacted spans it shows that an earlier production withheld, and the reverse; rules: the start of the SHA-256 of the rules it was read with");
     Ok(())
 }
 
@@ -135,18 +139,35 @@ pub fn add_production(
     let found = discover(inputs).map_err(|e| analyze::pipeline_error(e, &out, inputs))?;
     let hashed = hash_files(found.files);
     clock.lap("discover and hash");
-    let existing = case.productions()?.into_iter().find(|p| p.name == name);
-    if let Some(existing) = existing {
+    let rules_json =
+        Rules::canonical_json(args.rules.as_deref()).with_context(|| match &args.rules {
+            Some(path) => format!("loading rules from {}", path.display()),
+            None => "loading the default rules".to_string(),
+        })?;
+    let rules_sha256 = case::sha256_hex(rules_json.as_bytes());
+    let productions = case.productions()?;
+    if let Some(existing) = productions.iter().find(|p| p.name == name) {
         if case.holds_same_files(existing.id, &hashed)? {
-            return unchanged(args, &case, &name, &out, inputs, started);
+            if existing.rules_sha256 == rules_sha256 {
+                return unchanged(args, &case, &name, &out, inputs, started);
+            }
+            anyhow::ensure!(
+                args.replace,
+                "the case holds production {name:?} with these same files, read with other \
+                 rules: --replace reads them again with these"
+            );
         }
     }
+    let read_with_other_rules: Vec<&str> = (productions.iter())
+        .filter(|p| p.name != name && p.rules_sha256 != rules_sha256)
+        .map(|p| p.name.as_str())
+        .collect();
     let rules = analyze::load_rules(args)?;
     let options = analyze::run_options(args, &out)?;
     let inputs_text = (inputs.iter().map(|p| p.display().to_string()))
         .collect::<Vec<_>>()
         .join("; ");
-    let update = case.begin(&name, &inputs_text, args.replace)?;
+    let update = case.begin(&name, &inputs_text, &rules_sha256, args.replace)?;
     let (plan, new_files) = update.plan(&hashed, &found.errors)?;
     let index = (plan.productions.iter().position(|n| n.as_str() == name))
         .and_then(|i| u32::try_from(i).ok())
@@ -172,6 +193,13 @@ pub fn add_production(
         analyze::print_summary(&output, &out, started.elapsed().as_secs_f64());
         let known = new_files.iter().filter(|f| f.kept_from.is_some()).count();
         print_changes(&name, new_files.len(), known, &changes, &case);
+    }
+    if !read_with_other_rules.is_empty() {
+        eprintln!(
+            "note: the case's productions {} were read with other rules: their findings are as \
+             read then (--replace each to read it with these rules)",
+            read_with_other_rules.join(", ")
+        );
     }
     if args.timings {
         analyze::print_timings(&output, &after);
