@@ -186,16 +186,20 @@ fn insert_messages(
                     path: path.to_path_buf(),
                     reason: err.to_string(),
                 })?;
-                let file_id = file_ids.get(&record.message.source).copied();
-                (inserts.insert(
-                    tx,
-                    production,
-                    file_id.unwrap_or_default(),
-                    &record,
-                    &json,
-                    &body,
-                ))
-                .map_err(|e| sql(path, e))?;
+                // A message stored under no file could never be taken back: the update
+                // fails rather than keep it.
+                let file_id =
+                    *file_ids
+                        .get(&record.message.source)
+                        .ok_or_else(|| CaseError::Corrupt {
+                            path: path.to_path_buf(),
+                            reason: format!(
+                                "{} names no file of the production",
+                                record.message.key()
+                            ),
+                        })?;
+                (inserts.insert(tx, production, file_id, &record, &json, &body))
+                    .map_err(|e| sql(path, e))?;
             }
         }
         Ok(())
