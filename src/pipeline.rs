@@ -119,6 +119,20 @@ pub enum PlanFile {
     },
 }
 
+impl PlanFile {
+    /// The file as the error rows name it.
+    fn source_file(&self) -> SourceFile {
+        match self {
+            PlanFile::Read(file) => file.clone(),
+            PlanFile::Kept { source, size, .. } => SourceFile {
+                path: PathBuf::from(source),
+                source: source.clone(),
+                size: *size,
+            },
+        }
+    }
+}
+
 /// What a run reads, in order: each file with the index of its production in
 /// `productions` (empty outside a case).
 #[derive(Default)]
@@ -326,8 +340,8 @@ fn read_files(
         let (files, rules, options) = &*shared;
         match &files[i].1 {
             PlanFile::Read(file) => read_within_limit(file, rules, options, &store),
-            PlanFile::Kept { id, source, size } => {
-                take_kept(kept.as_deref(), *id, source, *size, &store)
+            planned @ PlanFile::Kept { id, .. } => {
+                take_kept(kept.as_deref(), *id, &planned.source_file(), &store)
             }
         }
     });
@@ -338,15 +352,7 @@ fn read_files(
         .map(|limit| limit.saturating_mul(2) + Duration::from_secs(60));
     let done = || progress.inc(1);
     let abandoned = |i: usize, waited: Duration| {
-        let file = match &files[i].1 {
-            PlanFile::Read(file) => file.clone(),
-            PlanFile::Kept { source, size, .. } => SourceFile {
-                path: PathBuf::from(source),
-                source: source.clone(),
-                size: *size,
-            },
-        };
-        let file = &file;
+        let file = &files[i].1.source_file();
         let reason = format!(
             "still being read after {} s, past the per-file time limit (--max-file-secs); left unread",
             waited.as_secs()
@@ -488,15 +494,10 @@ fn process_file(
 fn take_kept(
     kept: Option<&dyn Kept>,
     id: i64,
-    source: &str,
-    size: u64,
+    file: &SourceFile,
     store: &RecordStore,
 ) -> FileOutput {
-    let file = SourceFile {
-        path: PathBuf::from(source),
-        source: source.to_string(),
-        size,
-    };
+    let (source, size) = (file.source.as_str(), file.size);
     let loaded = match kept {
         Some(kept) => kept.load(id, source),
         None => Err("no case to take it from".to_string()),
@@ -507,7 +508,7 @@ fn take_kept(
         errors,
     } = match loaded {
         Ok(loaded) => loaded,
-        Err(reason) => return unread(&file, "case", reason, size),
+        Err(reason) => return unread(file, "case", reason, size),
     };
     let signatures: Vec<Signature> = records.iter().map(|r| Signature::of(&r.message)).collect();
     let bodies: Vec<String> = (records.iter_mut())
@@ -522,7 +523,7 @@ fn take_kept(
             errors,
             bytes: 0,
         },
-        Err(e) => unread(&file, "store", e.to_string(), size),
+        Err(e) => unread(file, "store", e.to_string(), size),
     }
 }
 

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::{Change, RedactionDiff};
 use crate::records::Records;
+use crate::report::{EVIDENCE_JOIN, JOIN};
 use crate::store::StoreError;
 
 pub const NEW_MESSAGE: &str = "new message";
@@ -15,6 +16,29 @@ pub const NEW_FLAG: &str = "new flag";
 pub const REPRODUCED: &str = "re-produced";
 pub const NEWLY_RELEASED: &str = "newly released";
 pub const NEWLY_WITHHELD: &str = "newly withheld";
+
+/// How many changes of each kind a production made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChangeCounts {
+    pub new_messages: u64,
+    pub reproduced: u64,
+    pub new_flags: u64,
+    pub newly_released: u64,
+    pub newly_withheld: u64,
+}
+
+impl ChangeCounts {
+    pub fn of(changes: &[Change]) -> ChangeCounts {
+        let count = |kind: &str| changes.iter().filter(|c| c.change == kind).count() as u64;
+        ChangeCounts {
+            new_messages: count(NEW_MESSAGE),
+            reproduced: count(REPRODUCED),
+            new_flags: count(NEW_FLAG),
+            newly_released: count(NEWLY_RELEASED),
+            newly_withheld: count(NEWLY_WITHHELD),
+        }
+    }
+}
 
 /// The changes production `production` (an index into the case's productions) made, in
 /// this order: new messages, new flags, re-produced messages, newly released text, newly
@@ -44,8 +68,8 @@ pub fn changes(
         let mut change = change_of(kind, i, records, earlier);
         if kind == NEW_FLAG {
             if let Some(record) = flags.next() {
-                change.text = record.findings.flag.evidence.join(" | ");
-                change.context = record.findings.flag.reasons.join("; ");
+                change.text = record.findings.flag.evidence.join(EVIDENCE_JOIN);
+                change.context = record.findings.flag.reasons.join(JOIN);
             }
         }
         out.push(change);
@@ -54,7 +78,7 @@ pub fn changes(
         let mut change = change_of(kind, i, records, Some(earlier));
         change.field = diff.field.clone();
         change.text = diff.withheld.clone();
-        change.exemptions = diff.exemptions.join("; ");
+        change.exemptions = diff.exemptions.join(JOIN);
         change.context = diff.context.clone();
         out.push(change);
     }

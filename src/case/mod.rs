@@ -350,11 +350,6 @@ pub struct Update<'c> {
 }
 
 impl Update<'_> {
-    /// The production being added.
-    pub fn production_id(&self) -> i64 {
-        self.production
-    }
-
     /// The plan of a run over the whole case with `files` as this production's: the
     /// other productions' files, and this one's files the case already holds (same
     /// content), come from the case; the rest are read. A name another production
@@ -555,14 +550,18 @@ fn kept_files(
     rows.collect::<Result<_, _>>().map_err(|e| sql(path, e))
 }
 
-/// Each file's SHA-256, read in parallel a megabyte at a time.
+/// Each file's SHA-256, read in parallel 64 KB at a time.
 pub fn hash_files(files: Vec<SourceFile>) -> Vec<HashedFile> {
     files
         .into_par_iter()
-        .map(|file| {
-            let sha256 = sha256_of(&file.path).map_err(|e| e.to_string());
-            HashedFile { file, sha256 }
-        })
+        // One buffer per worker, not one per file: most files are a few kilobytes.
+        .map_init(
+            || vec![0u8; 1 << 16],
+            |buffer, file| {
+                let sha256 = sha256_of(&file.path, buffer).map_err(|e| e.to_string());
+                HashedFile { file, sha256 }
+            },
+        )
         .collect()
 }
 
@@ -575,12 +574,11 @@ fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn sha256_of(path: &Path) -> std::io::Result<String> {
+fn sha256_of(path: &Path, buffer: &mut [u8]) -> std::io::Result<String> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
     loop {
-        let n = file.read(&mut buffer)?;
+        let n = file.read(buffer)?;
         if n == 0 {
             break;
         }

@@ -11,6 +11,7 @@ use rusqlite::{params, Connection, Transaction};
 use super::{sql, CaseError, NewFile};
 use crate::model::{Change, Record};
 use crate::pipeline::RunOutput;
+use crate::report::{agency_name, EVIDENCE_JOIN, JOIN};
 
 /// What an update stores.
 pub struct UpdateFacts<'a> {
@@ -143,8 +144,8 @@ fn insert_documents(
             d.content,
             d.messages,
             d.redactions,
-            d.exemptions.join("; "),
-            d.release_stamps.join("; "),
+            d.exemptions.join(JOIN),
+            d.release_stamps.join(JOIN),
             d.pages_needing_ocr,
             d.error,
             json,
@@ -263,15 +264,15 @@ impl<'t> MessageInserts<'t> {
             m.origin.map_or("", |o| o.as_str()),
             m.date.local,
             m.from,
-            m.to.join("; "),
-            m.cc.join("; "),
+            m.to.join(JOIN),
+            m.cc.join(JOIN),
             m.subject,
             m.page,
             m.bates,
             g.thread_id,
             g.duplicate_of,
             agency_name(&f.sender_agency),
-            f.exemptions.join("; "),
+            f.exemptions.join(JOIN),
             f.flag.flagged,
             f.flag.score,
         ])?;
@@ -285,14 +286,14 @@ impl<'t> MessageInserts<'t> {
                 f.flag.score,
                 agency_name(&f.flag.requester),
                 agency_name(&f.flag.holder),
-                f.data_types.join("; "),
-                f.identifiers.join("; "),
-                f.flag.reasons.join("; "),
-                f.flag.evidence.join(" | "),
+                f.data_types.join(JOIN),
+                f.identifiers.join(JOIN),
+                f.flag.reasons.join(JOIN),
+                f.flag.evidence.join(EVIDENCE_JOIN),
             ])?;
         }
         for r in &f.redactions {
-            (self.span).execute(params![id, production, r.text, r.codes.join("; ")])?;
+            (self.span).execute(params![id, production, r.text, r.codes.join(JOIN)])?;
         }
         Ok(())
     }
@@ -329,12 +330,6 @@ fn encoded_chunk(
 struct StoredRecord<'a> {
     message: &'a crate::model::Message,
     findings: &'a crate::model::Findings,
-}
-
-fn agency_name(agency: &Option<crate::model::Agency>) -> String {
-    agency
-        .as_ref()
-        .map_or_else(String::new, |a| a.name.to_string())
 }
 
 /// The production's error rows: its files' and its paths that could not be walked.
@@ -458,10 +453,10 @@ fn rewrite_case_tables(tx: &Transaction<'_>, facts: &UpdateFacts<'_>) -> rusqlit
             t.last_date,
             t.messages,
             t.occurrences,
-            t.participants.join("; "),
-            t.agencies.join("; "),
+            t.participants.join(JOIN),
+            t.agencies.join(JOIN),
             t.flagged,
-            t.sources.join("; "),
+            t.sources.join(JOIN),
         ])?;
     }
     Ok(())
@@ -507,8 +502,8 @@ fn update_production(
     production: i64,
     facts: &UpdateFacts<'_>,
 ) -> rusqlite::Result<()> {
-    let count = |kind: &str| facts.changes.iter().filter(|c| c.change == kind).count() as i64;
-    use super::changes::{NEWLY_RELEASED, NEWLY_WITHHELD, NEW_FLAG, NEW_MESSAGE, REPRODUCED};
+    let counts = super::changes::ChangeCounts::of(facts.changes);
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let files = facts.files.len() as i64;
     let known = facts.files.iter().filter(|f| f.kept_from.is_some()).count() as i64;
     let bytes: u64 = facts.files.iter().map(|f| f.file.size).sum();
@@ -525,11 +520,11 @@ fn update_production(
             files,
             known,
             i64::try_from(bytes).unwrap_or(i64::MAX),
-            count(NEW_MESSAGE),
-            count(REPRODUCED),
-            count(NEW_FLAG),
-            count(NEWLY_RELEASED),
-            count(NEWLY_WITHHELD),
+            count(counts.new_messages),
+            count(counts.reproduced),
+            count(counts.new_flags),
+            count(counts.newly_released),
+            count(counts.newly_withheld),
             (facts.seconds * 100.0).round() / 100.0,
         ],
     )?;

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
+use backchannel::case::changes::ChangeCounts;
 use backchannel::case::{self, hash_files, Case, UpdateFacts};
 use backchannel::ingest::discover;
 use backchannel::model::SummaryValue;
@@ -316,18 +317,13 @@ fn case_lines(
     changes: &[backchannel::model::Change],
     production: &str,
 ) -> Vec<(String, SummaryValue)> {
-    use backchannel::case::changes::{
-        NEWLY_RELEASED, NEWLY_WITHHELD, NEW_FLAG, NEW_MESSAGE, REPRODUCED,
-    };
     let names = output
         .records
         .case
         .as_ref()
         .map(|c| c.names.as_slice())
         .unwrap_or_default();
-    let count = |kind: &str| {
-        SummaryValue::Count(changes.iter().filter(|c| c.change == kind).count() as u64)
-    };
+    let counts = ChangeCounts::of(changes);
     let text = |t: String| SummaryValue::Text(t);
     vec![
         (
@@ -344,11 +340,23 @@ fn case_lines(
             "production of What's new".into(),
             text(production.to_string()),
         ),
-        ("new messages".into(), count(NEW_MESSAGE)),
-        ("re-produced messages".into(), count(REPRODUCED)),
-        ("new flags".into(), count(NEW_FLAG)),
-        ("newly released spans".into(), count(NEWLY_RELEASED)),
-        ("newly withheld spans".into(), count(NEWLY_WITHHELD)),
+        (
+            "new messages".into(),
+            SummaryValue::Count(counts.new_messages),
+        ),
+        (
+            "re-produced messages".into(),
+            SummaryValue::Count(counts.reproduced),
+        ),
+        ("new flags".into(), SummaryValue::Count(counts.new_flags)),
+        (
+            "newly released spans".into(),
+            SummaryValue::Count(counts.newly_released),
+        ),
+        (
+            "newly withheld spans".into(),
+            SummaryValue::Count(counts.newly_withheld),
+        ),
     ]
 }
 
@@ -359,17 +367,14 @@ fn print_changes(
     changes: &[backchannel::model::Change],
     case: &Case,
 ) {
-    use backchannel::case::changes::{
-        NEWLY_RELEASED, NEWLY_WITHHELD, NEW_FLAG, NEW_MESSAGE, REPRODUCED,
-    };
-    let count = |kind: &str| changes.iter().filter(|c| c.change == kind).count();
+    let counts = ChangeCounts::of(changes);
     eprintln!(
         "case {}: production {name:?}: {files} files ({known} already in the case, not read again), {} new messages, {} re-produced, {} new flags, {} newly released and {} newly withheld redacted spans (changes.csv)",
         case.path().display(),
-        count(NEW_MESSAGE),
-        count(REPRODUCED),
-        count(NEW_FLAG),
-        count(NEWLY_RELEASED),
-        count(NEWLY_WITHHELD),
+        counts.new_messages,
+        counts.reproduced,
+        counts.new_flags,
+        counts.newly_released,
+        counts.newly_withheld,
     );
 }

@@ -159,7 +159,7 @@ pub(crate) const FLAG_COLUMNS: &[&str] = &[
     "evidence",
 ];
 
-fn agency_name(agency: &Option<Agency>) -> String {
+pub(crate) fn agency_name(agency: &Option<Agency>) -> String {
     agency
         .as_ref()
         .map(|a| a.name.to_string())

@@ -266,6 +266,9 @@ pub fn top_agencies(records: &Records, n: usize) -> Vec<(String, usize)> {
 }
 
 pub use frames::AgencyRow;
+/// How the reports write an agency, and join the texts of a multi-valued cell (and of
+/// evidence sentences): what the case database writes too.
+pub(crate) use frames::{agency_name, EVIDENCE_JOIN, JOIN};
 
 /// The rows of agencies.csv over `briefs`: each agency with the distinct messages that
 /// name it, send from it, and ask or hold in a flagged request.
