@@ -197,6 +197,15 @@ fn the_same_production_twice_changes_nothing() {
     assert!(said.contains("nothing changed"), "{said}");
     assert_eq!(sha256(&database), before, "case.sqlite changed");
 
+    // Reports that are gone are written again from the case, as they were.
+    std::fs::remove_dir_all(case.join("reports")).unwrap();
+    add(&production, &case, &[]);
+    assert_eq!(
+        std::fs::read(case.join("reports/messages.csv")).unwrap(),
+        messages
+    );
+    assert_eq!(sha256(&database), before, "case.sqlite changed");
+
     // The same files under another name are a production of their own, read from the
     // case, not from disk: every message re-produced, none new.
     add(&production, &case, &["--production", "again"]);

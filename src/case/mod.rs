@@ -361,26 +361,12 @@ impl Update<'_> {
     ) -> Result<(Plan, Vec<NewFile>), CaseError> {
         let path = &self.path;
         let productions = production_names(&self.tx, path)?;
-        let mut plan = Plan {
-            kept: Some(Arc::new(CaseReader::new(path.clone()))),
-            ..Plan::default()
-        };
+        let mut plan = reading_from(path);
         let mut new_files = Vec::new();
         for (index, (id, name)) in (0u32..).zip(&productions) {
             plan.productions.push(Name::from(name.as_str()));
             if *id != self.production {
-                plan.walk_errors
-                    .extend(walk_errors_of(&self.tx, path, *id)?);
-                for (file_id, source, size) in kept_files(&self.tx, path, *id)? {
-                    plan.files.push((
-                        index,
-                        PlanFile::Kept {
-                            id: file_id,
-                            source,
-                            size,
-                        },
-                    ));
-                }
+                plan_stored_production(&mut plan, &self.tx, path, index, *id)?;
                 continue;
             }
             plan.walk_errors.extend(walk_errors.iter().cloned());
@@ -477,25 +463,38 @@ pub struct NewFile {
 /// The plan of a run over every production as stored (to write a case's reports again).
 pub fn plan_stored(case: &Case) -> Result<Plan, CaseError> {
     let path = &case.path;
-    let productions = production_names(&case.conn, path)?;
-    let mut plan = Plan {
-        kept: Some(Arc::new(CaseReader::new(path.clone()))),
-        ..Plan::default()
-    };
-    for (index, (id, name)) in (0u32..).zip(&productions) {
-        plan.productions.push(Name::from(name.as_str()));
-        plan.walk_errors
-            .extend(walk_errors_of(&case.conn, path, *id)?);
-        for (file_id, source, size) in kept_files(&case.conn, path, *id)? {
-            let kept = PlanFile::Kept {
-                id: file_id,
-                source,
-                size,
-            };
-            plan.files.push((index, kept));
-        }
+    let mut plan = reading_from(path);
+    for (index, (id, name)) in (0u32..).zip(production_names(&case.conn, path)?) {
+        plan.productions.push(Name::from(name));
+        plan_stored_production(&mut plan, &case.conn, path, index, id)?;
     }
     Ok(plan)
+}
+
+/// An empty plan whose kept files come from the case database at `path`.
+fn reading_from(path: &Path) -> Plan {
+    Plan {
+        kept: Some(Arc::new(CaseReader::new(path.to_path_buf()))),
+        ..Plan::default()
+    }
+}
+
+/// Adds a stored production's files (taken from the case) and walk errors to `plan`, as
+/// production `index`.
+fn plan_stored_production(
+    plan: &mut Plan,
+    conn: &Connection,
+    path: &Path,
+    index: u32,
+    production: i64,
+) -> Result<(), CaseError> {
+    plan.walk_errors
+        .extend(walk_errors_of(conn, path, production)?);
+    for (id, source, size) in kept_files(conn, path, production)? {
+        plan.files
+            .push((index, PlanFile::Kept { id, source, size }));
+    }
+    Ok(())
 }
 
 fn production_names(conn: &Connection, path: &Path) -> Result<Vec<(i64, String)>, CaseError> {
